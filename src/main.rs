@@ -1,3 +1,11 @@
+//! The `carecast` binary: parses arguments and hands them to the library.
+
+use clap::Parser;
+
 fn main() {
-    println!("Hello, world!");
+    let cli = carecast::cli::Cli::parse();
+    if let Err(e) = carecast::app::main(cli) {
+        eprintln!("error: {e}");
+        std::process::exit(e.exit_code());
+    }
 }

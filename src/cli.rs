@@ -1,0 +1,73 @@
+//! Command-line arguments (clap). Only definitions live here; `app` turns them into work.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// carecast: early versus late intervention spend in children's social care in England.
+#[derive(Debug, Parser)]
+#[command(name = "carecast", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate scenarios and write yearly.csv, summary.json and charts for each.
+    Run(RunArgs),
+    /// Check scenario files without simulating.
+    Validate {
+        /// Scenario files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Re-render charts from output folders (yearly.csv and summary.json) without simulating.
+    Chart(ChartArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files (JSON). Several run with the same seed and common random numbers.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Monte Carlo runs (default: the scenario's `run.runs`).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (default: the scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Fraction of England's families simulated, each weighted up (default: the scenario's `run.scale`).
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder; each scenario writes <out>/<scenario-name>/.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Also write runs.csv with every run's values.
+    #[arg(long)]
+    pub runs_csv: bool,
+    /// Do not render charts.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// Output folders of scenarios (each with yearly.csv and summary.json); several are overlaid.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Formats to write, comma separated: svg, png.
+    #[arg(long, default_value = "svg,png", value_delimiter = ',')]
+    pub format: Vec<String>,
+    /// Width in pixels.
+    #[arg(long, default_value_t = 1600)]
+    pub width: u32,
+    /// Height in pixels.
+    #[arg(long, default_value_t = 1000)]
+    pub height: u32,
+    /// Where to write the charts (default: <first dir>/charts).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}

@@ -1,0 +1,30 @@
+//! The family Monte Carlo engine: per-run tables (`tables`), the family columns (`population`),
+//! spending rules (`budget`), one run (`run`), and many runs in parallel (`run_batch`).
+
+pub mod budget;
+pub mod population;
+pub mod run;
+pub mod tables;
+
+pub use run::{simulate, RunConfig, RunResult};
+
+use crate::error::Error;
+use crate::scenario::Model;
+use rayon::prelude::*;
+
+/// Runs `runs` (a range of run indices) of `model` in parallel; results come back in run order,
+/// so any reduction over them is independent of the thread count. `tick` is called after each run.
+pub fn run_batch(
+    model: &Model,
+    runs: std::ops::Range<u64>,
+    cfg: &RunConfig,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<RunResult>, Error> {
+    runs.into_par_iter()
+        .map(|r| {
+            let out = simulate(model, r, cfg).map_err(|message| Error::Draw { run: r, message });
+            tick();
+            out
+        })
+        .collect()
+}

@@ -1,0 +1,224 @@
+//! The families alive in one run, stored as columns, and how new and initial families are drawn.
+
+use crate::scenario::model::{Band, Profile};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+/// Marks a family that is not waiting for a family-help place.
+pub const NOT_WAITING: u16 = u16::MAX;
+
+/// Families as columns (structure of arrays); index `i` across all columns is one family.
+#[derive(Debug, Default, Clone)]
+pub struct Families {
+    pub id: Vec<u32>,
+    pub state: Vec<u16>,
+    pub group: Vec<u8>,
+    pub children: Vec<u8>,
+    /// Age of the index child in months.
+    pub age: Vec<u16>,
+    /// Months in the current state (held at the tables' cap).
+    pub dur: Vec<u16>,
+    /// Month the family started waiting for a family-help place, or `NOT_WAITING`.
+    pub wait_since: Vec<u16>,
+    next_id: u32,
+}
+
+/// A family's attributes when it is created.
+#[derive(Debug, Clone, Copy)]
+pub struct NewFamily {
+    pub state: u16,
+    pub group: u8,
+    pub children: u8,
+    pub age: u16,
+    pub dur: u16,
+}
+
+impl Families {
+    pub fn len(&self) -> usize {
+        self.id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.id.is_empty()
+    }
+
+    /// Adds a family with the next id.
+    pub fn push(&mut self, f: NewFamily) {
+        self.id.push(self.next_id);
+        self.next_id = self.next_id.wrapping_add(1);
+        self.state.push(f.state);
+        self.group.push(f.group);
+        self.children.push(f.children);
+        self.age.push(f.age);
+        self.dur.push(f.dur);
+        self.wait_since.push(NOT_WAITING);
+    }
+
+    /// Removes the families whose `keep` flag is false, keeping the order of the others.
+    pub fn retain(&mut self, keep: &[bool]) {
+        let mut w = 0;
+        for r in 0..self.len() {
+            if keep[r] {
+                if w != r {
+                    self.id[w] = self.id[r];
+                    self.state[w] = self.state[r];
+                    self.group[w] = self.group[r];
+                    self.children[w] = self.children[r];
+                    self.age[w] = self.age[r];
+                    self.dur[w] = self.dur[r];
+                    self.wait_since[w] = self.wait_since[r];
+                }
+                w += 1;
+            }
+        }
+        for col in [
+            &mut self.state,
+            &mut self.age,
+            &mut self.dur,
+            &mut self.wait_since,
+        ] {
+            col.truncate(w);
+        }
+        self.id.truncate(w);
+        self.group.truncate(w);
+        self.children.truncate(w);
+    }
+}
+
+/// A profile with its shares evaluated for one run, ready to sample from.
+#[derive(Debug, Clone)]
+pub struct Sampler {
+    groups: Vec<f64>,
+    ages: Vec<(u32, u32, f64)>,
+    children: Vec<(u8, f64)>,
+}
+
+/// Cumulative, normalised weights.
+fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut acc = 0.0;
+    let mut out: Vec<f64> = weights
+        .map(|w| {
+            acc += w.max(0.0);
+            acc
+        })
+        .collect();
+    if acc > 0.0 {
+        out.iter_mut().for_each(|x| *x /= acc);
+    }
+    out
+}
+
+fn pick(cum: &[f64], u: f64) -> usize {
+    cum.iter()
+        .position(|&c| u < c)
+        .unwrap_or(cum.len().saturating_sub(1))
+}
+
+/// Evaluated bands: (lo, hi, cumulative share).
+pub fn eval_bands(bands: &[Band], values: &[f64]) -> Result<Vec<(u32, u32, f64)>, String> {
+    let shares: Vec<f64> = bands
+        .iter()
+        .map(|b| b.share.eval(values).map_err(|e| e.0))
+        .collect::<Result<_, _>>()?;
+    let cum = cumulative(shares.into_iter());
+    Ok(bands
+        .iter()
+        .zip(cum)
+        .map(|(b, c)| (b.lo, b.hi, c))
+        .collect())
+}
+
+/// Draws a value uniformly within a band chosen by share; `unit` converts band units to months.
+pub fn draw_band(bands: &[(u32, u32, f64)], unit: u32, rng: &mut ChaCha8Rng) -> u32 {
+    let cum: Vec<f64> = bands.iter().map(|b| b.2).collect();
+    let (lo, hi, _) = bands[pick(&cum, rng.random())];
+    let span = (hi - lo) * unit;
+    lo * unit + rng.random_range(0..span.max(1))
+}
+
+impl Sampler {
+    pub fn new(p: &Profile, values: &[f64]) -> Result<Sampler, String> {
+        let groups = cumulative(
+            p.group_shares
+                .iter()
+                .map(|e| e.eval(values).map_err(|e| e.0))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter(),
+        );
+        let ch: Vec<f64> = p
+            .children
+            .iter()
+            .map(|(_, e)| e.eval(values).map_err(|e| e.0))
+            .collect::<Result<_, _>>()?;
+        let cum = cumulative(ch.into_iter());
+        Ok(Sampler {
+            groups,
+            ages: eval_bands(&p.age, values)?,
+            children: p.children.iter().map(|(n, _)| *n).zip(cum).collect(),
+        })
+    }
+
+    /// Mean children per family.
+    pub fn mean_children(&self) -> f64 {
+        let mut prev = 0.0;
+        self.children
+            .iter()
+            .map(|(n, c)| {
+                let p = c - prev;
+                prev = *c;
+                f64::from(*n) * p
+            })
+            .sum()
+    }
+
+    /// Draws (group, children, age in months).
+    pub fn draw(&self, rng: &mut ChaCha8Rng, max_age_months: u32) -> (u8, u8, u16) {
+        let group = pick(&self.groups, rng.random()) as u8;
+        let cum: Vec<f64> = self.children.iter().map(|c| c.1).collect();
+        let children = self.children[pick(&cum, rng.random())].0;
+        let age = draw_band(&self.ages, 12, rng).min(max_age_months.saturating_sub(1));
+        (group, children, age as u16)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retain_keeps_order_and_all_columns_aligned() {
+        let mut f = Families::default();
+        for k in 0..5u8 {
+            f.push(NewFamily {
+                state: u16::from(k),
+                group: k,
+                children: k + 1,
+                age: u16::from(k) * 10,
+                dur: 0,
+            });
+        }
+        f.retain(&[true, false, true, false, true]);
+        assert_eq!(f.id, vec![0, 2, 4]);
+        assert_eq!(f.state, vec![0, 2, 4]);
+        assert_eq!(f.children, vec![1, 3, 5]);
+        assert_eq!(f.age, vec![0, 20, 40]);
+        f.push(NewFamily {
+            state: 9,
+            group: 0,
+            children: 1,
+            age: 0,
+            dur: 0,
+        });
+        assert_eq!(f.id, vec![0, 2, 4, 5]);
+    }
+
+    #[test]
+    fn cumulative_normalises() {
+        assert_eq!(
+            cumulative([1.0, 1.0, 2.0].into_iter()),
+            vec![0.25, 0.5, 1.0]
+        );
+        assert_eq!(pick(&[0.25, 0.5, 1.0], 0.3), 1);
+        assert_eq!(pick(&[0.25, 0.5, 1.0], 0.99), 2);
+    }
+}

@@ -1,0 +1,466 @@
+//! One Monte Carlo run: draw the parameters, build the starting population, then step every family
+//! month by month, allocate family-help places within the budget, and aggregate the year's
+//! metrics as it goes (memory holds the families alive, not their history).
+
+use super::budget::Budgets;
+use super::population::{draw_band, eval_bands, Families, NewFamily, Sampler, NOT_WAITING};
+use super::tables::{Tables, EXIT};
+use crate::results::metrics::{idx, N_METRICS};
+use crate::rng;
+use crate::scenario::model::{Dest, Model, Per, Placement, Role, SpendClass, Targeting};
+use crate::scenario::validate::MAX_AGE_YEARS;
+use rand_distr::{Distribution, Poisson};
+
+/// Settings shared by every run of a batch.
+#[derive(Debug, Clone, Copy)]
+pub struct RunConfig {
+    pub master_seed: u64,
+    /// Fraction of families simulated; each stands for 1/scale families.
+    pub scale: f64,
+}
+
+/// What one run produces: a row of metric values per year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    pub years: Vec<[f64; N_METRICS]>,
+    /// Children in each state at the end of each year (weighted), for calibration and checks.
+    pub state_children: Vec<Vec<f64>>,
+    pub family_months: u64,
+    pub clamped_rows: u32,
+    /// The parameter values drawn for this run, by slot.
+    pub params: Vec<f64>,
+}
+
+/// Monthly costs of each state in one year: (£ per child, £ per family, class).
+fn state_costs(
+    model: &Model,
+    values: &[f64],
+    y: usize,
+) -> Result<Vec<(f64, f64, SpendClass)>, String> {
+    model
+        .states
+        .iter()
+        .map(|s| match &s.cost {
+            None => Ok((0.0, 0.0, SpendClass::None)),
+            Some(c) => {
+                let gbp = c
+                    .gbp
+                    .eval(values)
+                    .map_err(|e| format!("$.states.{}.monthly_cost: {e}", s.name))?;
+                let g = c.real_growth.eval(values).map_err(|e| e.0)?;
+                let v = gbp * (1.0 + g).powi(y as i32 + 1);
+                Ok(match c.per {
+                    Per::Child => (v, 0.0, c.class),
+                    Per::Family => (0.0, v, c.class),
+                })
+            }
+        })
+        .collect()
+}
+
+/// Simulates run `run` of `model`.
+pub fn simulate(model: &Model, run: u64, cfg: &RunConfig) -> Result<RunResult, String> {
+    let seed = rng::run_seed(cfg.master_seed, run);
+    let values = model
+        .params
+        .draw(seed)
+        .map_err(|(p, e)| format!("parameter `{p}`: {e}"))?;
+    let mut sim = Sim::new(model, &values, seed, cfg.scale)?;
+    let mut years = Vec::with_capacity(model.years);
+    let mut state_children = Vec::with_capacity(model.years);
+    let mut late_last = sim.budgets.previous_late;
+    let mut clamped_rows = 0;
+    for y in 0..model.years {
+        let (row, clamped) = sim.year(y, late_last)?;
+        clamped_rows += clamped;
+        late_last = row[idx::LATE_SPEND];
+        years.push(row);
+        state_children.push(sim.state_children());
+    }
+    Ok(RunResult {
+        years,
+        state_children,
+        family_months: sim.family_months,
+        clamped_rows,
+        params: values,
+    })
+}
+
+struct Sim<'a> {
+    model: &'a Model,
+    values: &'a [f64],
+    scale: f64,
+    weight: f64,
+    key: u64,
+    budgets: Budgets,
+    fam: Families,
+    arrivals_rng: rand_chacha::ChaCha8Rng,
+    inflows: Vec<(u16, f64, f64, Sampler)>,
+    n_states: usize,
+    age_out: Vec<(u32, u16)>,
+    priority: Vec<u64>,
+    family_months: u64,
+}
+
+impl<'a> Sim<'a> {
+    fn new(model: &'a Model, values: &'a [f64], seed: u64, scale: f64) -> Result<Self, String> {
+        let n_states = model.states.len();
+        let age_out = model
+            .states
+            .iter()
+            .map(|s| {
+                let to = match s.age_out_to {
+                    Dest::State(d) => d as u16,
+                    Dest::Exit => EXIT,
+                };
+                (s.age_out_months, to)
+            })
+            .collect();
+        let mut inflows = Vec::new();
+        for f in &model.inflows {
+            let rate = f
+                .per_month
+                .eval(values)
+                .map_err(|e| format!("inflow {}: {e}", f.name))?;
+            let trend = f
+                .trend
+                .eval(values)
+                .map_err(|e| format!("inflow {}: {e}", f.name))?;
+            inflows.push((f.to as u16, rate, trend, Sampler::new(&f.profile, values)?));
+        }
+        let mut sim = Sim {
+            model,
+            values,
+            scale,
+            weight: 1.0 / scale,
+            key: rng::family_key(seed),
+            budgets: Budgets::new(model, values)?,
+            fam: Families::default(),
+            arrivals_rng: rng::stream(seed, "arrivals"),
+            inflows,
+            n_states,
+            age_out,
+            priority: model
+                .groups
+                .iter()
+                .map(|(_, p)| u64::from(*p).min(0xFFFF))
+                .collect(),
+            family_months: 0,
+        };
+        sim.populate(seed)?;
+        Ok(sim)
+    }
+
+    /// The starting population: each state's national stock of children, times the scale.
+    fn populate(&mut self, seed: u64) -> Result<(), String> {
+        let mut r = rng::stream(seed, "initial");
+        for init in &self.model.initial {
+            let target = (init.children.eval(self.values).map_err(|e| e.0)? * self.scale).round();
+            let sampler = Sampler::new(&init.profile, self.values)?;
+            let months = eval_bands(&init.months, self.values)?;
+            let max_age = self.model.states[init.state].age_out_months;
+            let mut total = 0.0;
+            while total < target {
+                let (group, children, age) = sampler.draw(&mut r, max_age);
+                let dur = draw_band(&months, 1, &mut r).min(u32::from(u16::MAX - 1)) as u16;
+                self.fam.push(NewFamily {
+                    state: init.state as u16,
+                    group,
+                    children,
+                    age,
+                    dur,
+                });
+                total += f64::from(children);
+            }
+        }
+        Ok(())
+    }
+
+    /// Children in each state now, weighted to national numbers.
+    fn state_children(&self) -> Vec<f64> {
+        let mut out = vec![0.0; self.n_states];
+        for i in 0..self.fam.len() {
+            out[self.fam.state[i] as usize] += f64::from(self.fam.children[i]) * self.weight;
+        }
+        out
+    }
+
+    fn arrive(&mut self, m: usize, flows: &mut Flows) -> Result<(), String> {
+        let max_age = MAX_AGE_YEARS * 12;
+        for k in 0..self.inflows.len() {
+            let (to, rate, trend, _) = &self.inflows[k];
+            let (to, lambda) = (*to, rate * (1.0 + trend).powf(m as f64 / 12.0) * self.scale);
+            if lambda <= 0.0 {
+                continue;
+            }
+            let n = Poisson::new(lambda)
+                .map_err(|e| format!("inflow rate {lambda}: {e}"))?
+                .sample(&mut self.arrivals_rng) as u64;
+            let age_limit = self.model.states[to as usize].age_out_months.min(max_age);
+            for _ in 0..n {
+                let (group, children, age) =
+                    self.inflows[k].3.draw(&mut self.arrivals_rng, age_limit);
+                self.fam.push(NewFamily {
+                    state: to,
+                    group,
+                    children,
+                    age,
+                    dur: 0,
+                });
+                flows.add(self.n_states, to as usize, f64::from(children));
+            }
+        }
+        Ok(())
+    }
+
+    /// Simulates year `y`; returns its metrics and the number of clamped table rows.
+    fn year(&mut self, y: usize, late_last: f64) -> Result<([f64; N_METRICS], u32), String> {
+        let model = self.model;
+        let s_n = self.n_states;
+        let tables = Tables::build(model, self.values, y)?;
+        let costs = state_costs(model, self.values, y)?;
+        let cap = model.capacity_state;
+        let need = model.need_state;
+        let early_base = self.budgets.early_base(y, late_last);
+        let fh_cost = costs[cap].1;
+        if fh_cost <= 0.0 {
+            return Err(
+                "the family help monthly cost per family is zero, so places cannot be priced"
+                    .into(),
+            );
+        }
+        let places_per_gbp_m = 1e6 / (12.0 * fh_cost);
+        let base_places = early_base * (1.0 - self.budgets.universal_share) * places_per_gbp_m;
+        let extra_places = self.budgets.extra[y] * places_per_gbp_m;
+
+        let mut flows = Flows::new(s_n);
+        let mut occ_ch = vec![0.0f64; s_n];
+        let mut occ_fam = vec![0.0f64; s_n];
+        let mut oneoff = [0.0f64; 3];
+        let mut keep: Vec<bool> = Vec::new();
+        let mut waiting: Vec<(u64, usize)> = Vec::new();
+        for mm in 0..12 {
+            let m = y * 12 + mm;
+            self.arrive(m, &mut flows)?;
+            let f = &mut self.fam;
+            let n = f.len();
+            self.family_months += n as u64;
+            keep.clear();
+            keep.resize(n, true);
+            waiting.clear();
+            let mut in_cap = 0usize;
+            for i in 0..n {
+                let s = f.state[i] as usize;
+                let c = f64::from(f.children[i]);
+                occ_ch[s] += c;
+                occ_fam[s] += 1.0;
+                let (ao_age, ao_to) = self.age_out[s];
+                let dest = if u32::from(f.age[i]) >= ao_age {
+                    Some((ao_to, None))
+                } else {
+                    let row = tables.row(s, f.group[i] as usize, f.age[i], f.dur[i]);
+                    let u = rng::family_uniform(self.key, f.id[i], m as u32);
+                    tables.pick(row, u).map(|e| (e.dest, e.cost))
+                };
+                match dest {
+                    Some((d, _)) if d as usize == cap => {
+                        if f.wait_since[i] == NOT_WAITING {
+                            f.wait_since[i] = m as u16;
+                        }
+                        f.age[i] += 1;
+                        f.dur[i] = (f.dur[i] + 1).min(tables.dur_cap);
+                    }
+                    Some((d, cost)) => {
+                        flows.add(s, if d == EXIT { s_n } else { d as usize }, c);
+                        if let Some((per_child, per_family, class)) = cost {
+                            oneoff[class as usize] += per_child * c + per_family;
+                        }
+                        if d == EXIT {
+                            keep[i] = false;
+                        } else {
+                            f.state[i] = d;
+                            f.dur[i] = 0;
+                            f.wait_since[i] = NOT_WAITING;
+                            f.age[i] += 1;
+                        }
+                    }
+                    None => {
+                        f.age[i] += 1;
+                        f.dur[i] = (f.dur[i] + 1).min(tables.dur_cap);
+                    }
+                }
+                if keep[i] {
+                    if f.state[i] as usize == cap {
+                        in_cap += 1;
+                    } else if f.wait_since[i] != NOT_WAITING {
+                        let g = f.group[i] as usize;
+                        let wait = u64::from(f.wait_since[i]);
+                        let id = u64::from(f.id[i]);
+                        let key = match model.policy.targeting {
+                            Targeting::NeedFirst => (self.priority[g] << 48) | (wait << 32) | id,
+                            Targeting::FirstCome => (wait << 32) | id,
+                            Targeting::StepDownFirst => {
+                                (u64::from(f.state[i] as usize == need) << 48) | (wait << 32) | id
+                            }
+                        };
+                        waiting.push((key, i));
+                    }
+                }
+            }
+            // Family-help places: what the budget buys this month, less those already in use.
+            let places = ((base_places + extra_places * self.budgets.ramp(m)) * self.scale)
+                .max(0.0)
+                .round() as usize;
+            let free = places.saturating_sub(in_cap).min(waiting.len());
+            if free > 0 {
+                if free < waiting.len() {
+                    waiting.select_nth_unstable(free - 1);
+                }
+                for &(_, i) in &waiting[..free] {
+                    let s = f.state[i] as usize;
+                    flows.add(s, cap, f64::from(f.children[i]));
+                    f.state[i] = cap as u16;
+                    f.dur[i] = 0;
+                    f.wait_since[i] = NOT_WAITING;
+                }
+            }
+            f.retain(&keep);
+        }
+        let row = self.metrics(y, early_base, &costs, &occ_ch, &occ_fam, &oneoff, &flows)?;
+        Ok((row, tables.clamped_rows))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn metrics(
+        &self,
+        y: usize,
+        early_base: f64,
+        costs: &[(f64, f64, SpendClass)],
+        occ_ch: &[f64],
+        occ_fam: &[f64],
+        oneoff: &[f64; 3],
+        flows: &Flows,
+    ) -> Result<[f64; N_METRICS], String> {
+        let model = self.model;
+        let w = self.weight;
+        let mut out = [0.0; N_METRICS];
+        // Spend.
+        let mut spend = [0.0f64; 3];
+        for s in 0..self.n_states {
+            if s == model.capacity_state {
+                continue;
+            }
+            let (per_child, per_family, class) = costs[s];
+            spend[class as usize] += (occ_ch[s] * per_child + occ_fam[s] * per_family) * w / 1e6;
+        }
+        for k in 0..3 {
+            spend[k] += oneoff[k] * w / 1e6;
+        }
+        for fc in &model.fixed_costs {
+            let v = fc.gbp_m.eval(self.values).map_err(|e| e.0)?;
+            let g = fc.real_growth.eval(self.values).map_err(|e| e.0)?;
+            spend[fc.class as usize] += v * (1.0 + g).powi(y as i32 + 1);
+        }
+        let early = early_base + self.budgets.extra[y] + spend[SpendClass::Early as usize];
+        let late = spend[SpendClass::Late as usize];
+        if early <= 0.0 {
+            return Err(format!(
+                "early spend in {} is £{early:.1}m, so the late:early ratio is undefined; keep the early budget above zero",
+                model.year_label(y)
+            ));
+        }
+        out[idx::EARLY_SPEND] = early;
+        out[idx::LATE_SPEND] = late;
+        out[idx::TOTAL_SPEND] = early + late;
+        out[idx::RATIO] = late / early;
+        // Stocks at 31 March.
+        let f = &self.fam;
+        for i in 0..f.len() {
+            let st = &model.states[f.state[i] as usize];
+            let c = f64::from(f.children[i]) * w;
+            match st.role {
+                Role::Care => {
+                    out[idx::CIC] += c;
+                    out[match st.placement {
+                        Some(Placement::Kinship) => idx::CIC_KINSHIP,
+                        Some(Placement::Foster) => idx::CIC_FOSTER,
+                        Some(Placement::Residential) => idx::CIC_RESIDENTIAL,
+                        _ => idx::CIC_OTHER,
+                    }] += c;
+                }
+                Role::ChildProtection => out[idx::CP_PLANS] += c,
+                Role::FamilyHelp => out[idx::FH_CASELOAD] += w,
+                Role::Need => out[idx::WAITING] += w,
+                _ => {}
+            }
+            if st.role.is_child_in_need() {
+                out[idx::CIN] += c;
+            }
+        }
+        // Flows in the year.
+        let s_n = self.n_states;
+        let role = |s: usize| (s < s_n).then(|| model.states[s].role);
+        for from in 0..=s_n {
+            for to in 0..=s_n {
+                let (ch, fams) = flows.get(from, to);
+                if fams == 0.0 {
+                    continue;
+                }
+                let (ch, fams) = (ch * w, fams * w);
+                let (rf, rt) = (role(from), role(to));
+                let statutory = |r: Option<Role>| r.is_some_and(Role::is_statutory);
+                if statutory(rt) && !statutory(rf) {
+                    out[idx::REFERRALS] += ch;
+                }
+                if to == model.capacity_state && from != to {
+                    out[idx::FH_STARTS] += fams;
+                }
+                if rt == Some(Role::ChildProtection) && rf != Some(Role::ChildProtection) {
+                    out[idx::CP_STARTS] += ch;
+                }
+                if rt == Some(Role::Care) && rf != Some(Role::Care) {
+                    out[idx::CARE_ENTRIES] += ch;
+                }
+                if rf == Some(Role::Care) {
+                    match rt {
+                        Some(Role::Permanence) => out[idx::EXITS_PERMANENCE] += ch,
+                        Some(Role::CareLeaver) => out[idx::CARE_LEAVERS] += ch,
+                        Some(Role::Care) | None => {}
+                        Some(_) => out[idx::EXITS_HOME] += ch,
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Children and families moving between states in a year; index `n_states` is outside the model.
+struct Flows {
+    n: usize,
+    children: Vec<f64>,
+    families: Vec<f64>,
+}
+
+impl Flows {
+    fn new(n_states: usize) -> Flows {
+        let n = n_states + 1;
+        Flows {
+            n,
+            children: vec![0.0; n * n],
+            families: vec![0.0; n * n],
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, from: usize, to: usize, children: f64) {
+        let k = from * self.n + to;
+        self.children[k] += children;
+        self.families[k] += 1.0;
+    }
+
+    fn get(&self, from: usize, to: usize) -> (f64, f64) {
+        let k = from * self.n + to;
+        (self.children[k], self.families[k])
+    }
+}

@@ -1,0 +1,164 @@
+//! Per-run lookup tables built from one parameter draw: cumulative transition probabilities by
+//! (state, group, age band, months-in-state band), so the monthly step is a lookup and a short scan.
+
+use crate::scenario::model::{Dest, Model, Per, SpendClass};
+use crate::scenario::validate::MAX_AGE_YEARS;
+
+/// Destination code for leaving the model.
+pub const EXIT: u16 = u16::MAX;
+
+/// One possible move out of a table row.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// Cumulative probability up to and including this move.
+    pub cum: f64,
+    pub dest: u16,
+    /// One-off cost of the move: (£ per child, £ per family, class).
+    pub cost: Option<(f64, f64, SpendClass)>,
+}
+
+/// Transition tables for one run.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    pub n_groups: usize,
+    pub n_age: usize,
+    pub n_dur: usize,
+    /// Age band of each age in months (0 ..= MAX_AGE_YEARS * 12).
+    pub age_band_of: Vec<u8>,
+    /// Months-in-state band of each duration (0 ..= dur_cap).
+    pub dur_band_of: Vec<u8>,
+    /// Durations are counted up to this many months and then held.
+    pub dur_cap: u16,
+    /// (start, len) into `entries` for each row.
+    pub rows: Vec<(u32, u32)>,
+    pub entries: Vec<Entry>,
+    /// How many rows had probabilities summing above 1 after the draw and were scaled down.
+    pub clamped_rows: u32,
+}
+
+impl Tables {
+    /// Row index of a family's cell.
+    #[inline]
+    pub fn row(&self, state: usize, group: usize, age_months: u16, dur: u16) -> usize {
+        let a = self.age_band_of[(age_months as usize).min(self.age_band_of.len() - 1)] as usize;
+        let d = self.dur_band_of[dur as usize] as usize;
+        ((state * self.n_groups + group) * self.n_age + a) * self.n_dur + d
+    }
+
+    /// Builds the tables from parameter values; `year` sets the real growth of one-off costs.
+    pub fn build(model: &Model, values: &[f64], year: usize) -> Result<Tables, String> {
+        let max_age_m = MAX_AGE_YEARS * 12;
+        let mut age_points: Vec<u32> = vec![0];
+        let mut dur_points: Vec<u32> = vec![0];
+        for t in &model.transitions {
+            age_points.extend([t.age[0] * 12, t.age[1] * 12]);
+            dur_points.push(t.months[0]);
+            if t.months[1] != u32::MAX {
+                dur_points.push(t.months[1]);
+            }
+        }
+        age_points.retain(|&a| a < max_age_m);
+        age_points.sort_unstable();
+        age_points.dedup();
+        dur_points.retain(|&d| d <= 600);
+        dur_points.sort_unstable();
+        dur_points.dedup();
+        let dur_cap = *dur_points.last().unwrap_or(&0);
+        let band_of =
+            |points: &[u32], x: u32| points.iter().rposition(|&p| p <= x).unwrap_or(0) as u8;
+        let age_band_of: Vec<u8> = (0..=max_age_m).map(|m| band_of(&age_points, m)).collect();
+        let dur_band_of: Vec<u8> = (0..=dur_cap).map(|d| band_of(&dur_points, d)).collect();
+
+        let g_n = model.groups.len();
+        let mut rows = Vec::new();
+        let mut entries = Vec::new();
+        let mut clamped_rows = 0;
+        let mut probs: Vec<f64> = Vec::with_capacity(model.transitions.len());
+        for t in &model.transitions {
+            let p = t.p.eval(values).map_err(|e| format!("{}: {e}", t.path))?;
+            if !(0.0..=1.0).contains(&p) {
+                return Err(format!(
+                    "{}: the parameter draw gives probability {p:.6}, outside 0 to 1; narrow the distributions of the parameters it uses",
+                    t.path
+                ));
+            }
+            probs.push(p);
+        }
+        let mut costs: Vec<Option<(f64, f64, SpendClass)>> = Vec::new();
+        for t in &model.transitions {
+            costs.push(match &t.cost {
+                None => None,
+                Some(c) => {
+                    let gbp = c.gbp.eval(values).map_err(|e| format!("{}: {e}", t.path))?;
+                    let g = c
+                        .real_growth
+                        .eval(values)
+                        .map_err(|e| format!("{}: {e}", t.path))?;
+                    let v = gbp * (1.0 + g).powi(year as i32 + 1);
+                    Some(match c.per {
+                        Per::Child => (v, 0.0, c.class),
+                        Per::Family => (0.0, v, c.class),
+                    })
+                }
+            });
+        }
+        for s in 0..model.states.len() {
+            for g in 0..g_n {
+                for &age in &age_points {
+                    for &dur in &dur_points {
+                        let start = entries.len() as u32;
+                        let mut cum = 0.0;
+                        for (k, t) in model.transitions.iter().enumerate() {
+                            let age_y = age / 12;
+                            if t.from == s
+                                && t.groups[g]
+                                && age_y >= t.age[0]
+                                && age_y < t.age[1]
+                                && dur >= t.months[0]
+                                && dur < t.months[1]
+                                && probs[k] > 0.0
+                            {
+                                cum += probs[k];
+                                entries.push(Entry {
+                                    cum,
+                                    dest: match t.to {
+                                        Dest::State(d) => d as u16,
+                                        Dest::Exit => EXIT,
+                                    },
+                                    cost: costs[k],
+                                });
+                            }
+                        }
+                        if cum > 1.0 {
+                            clamped_rows += 1;
+                            for e in &mut entries[start as usize..] {
+                                e.cum /= cum;
+                            }
+                        }
+                        rows.push((start, entries.len() as u32 - start));
+                    }
+                }
+            }
+        }
+        Ok(Tables {
+            n_groups: g_n,
+            n_age: age_points.len(),
+            n_dur: dur_points.len(),
+            age_band_of,
+            dur_band_of,
+            dur_cap: dur_cap.min(u32::from(u16::MAX - 1)) as u16,
+            rows,
+            entries,
+            clamped_rows,
+        })
+    }
+
+    /// The move taken by uniform `u` from row `row`, if any.
+    #[inline]
+    pub fn pick(&self, row: usize, u: f64) -> Option<&Entry> {
+        let (start, len) = self.rows[row];
+        self.entries[start as usize..(start + len) as usize]
+            .iter()
+            .find(|e| u < e.cum)
+    }
+}

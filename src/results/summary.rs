@@ -1,0 +1,77 @@
+//! `summary.json`: what was run and how (version, command line, seed, runs, scale, scenario hash),
+//! the resolved parameters with their sources and the spread of their draws, and the work done.
+
+use super::stats::summarise;
+use crate::engine::RunResult;
+use crate::scenario::params::Provenance;
+use crate::scenario::Model;
+use serde_json::{json, Map, Value};
+
+/// How a batch was run.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    pub command: String,
+    pub scenario_file: String,
+    pub seed: u64,
+    pub runs: u64,
+    pub scale: f64,
+    pub elapsed_seconds: f64,
+}
+
+/// Builds `summary.json` (pretty-printed, with a final newline).
+pub fn summary_json(model: &Model, runs: &[RunResult], info: &RunInfo) -> String {
+    let mut params = Vec::new();
+    for p in &model.params.params {
+        let mut entry = Map::new();
+        entry.insert("name".into(), json!(p.name));
+        let mut dist = serde_json::to_value(&p.raw).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut dist {
+            m.retain(|k, v| !v.is_null() && !matches!(k.as_str(), "source" | "assumption"));
+        }
+        entry.insert("distribution".into(), dist);
+        let n = p.components.len().max(1);
+        let mut drawn = Map::new();
+        for k in 0..n {
+            let vals: Vec<f64> = runs.iter().map(|r| r.params[p.slot + k]).collect();
+            let s = summarise(&vals);
+            let stats = json!({"mean": s.mean, "p5": s.p5, "p50": s.p50, "p95": s.p95});
+            let key = p
+                .components
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| "value".into());
+            drawn.insert(key, stats);
+        }
+        entry.insert("drawn".into(), Value::Object(drawn));
+        match &p.provenance {
+            Provenance::Source(s) => entry.insert("source".into(), json!(s)),
+            Provenance::Assumption(a) => entry.insert("assumption".into(), json!(a)),
+        };
+        params.push(Value::Object(entry));
+    }
+    let family_months: u64 = runs.iter().map(|r| r.family_months).sum();
+    let clamped: u64 = runs.iter().map(|r| u64::from(r.clamped_rows)).sum();
+    let doc = json!({
+        "carecast_version": env!("CARGO_PKG_VERSION"),
+        "scenario": model.name,
+        "description": model.description,
+        "scenario_file": info.scenario_file,
+        "scenario_hash": model.hash,
+        "command": info.command,
+        "seed": info.seed,
+        "runs": info.runs,
+        "scale": info.scale,
+        "price_base": model.price_base,
+        "start_year": model.year_label(0),
+        "end_year": model.year_label(model.years - 1),
+        "discount_rate": model.discount_rate,
+        "parameters": params,
+        "limitations": model.limitations,
+        "clamped_probability_rows": clamped,
+        "family_months": family_months,
+        "elapsed_seconds": (info.elapsed_seconds * 1000.0).round() / 1000.0,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,20 @@
+//! Scenario files: the on-disk format (`raw`), loading with `extends` (`load`), parameters and
+//! expressions (`params`, `expr`), checking (`validate`) and the validated `Model` (`model`).
+
+pub mod expr;
+pub mod load;
+pub mod model;
+pub mod params;
+pub mod raw;
+pub mod validate;
+
+pub use model::Model;
+
+use crate::error::InputErrors;
+use std::path::Path;
+
+/// Reads, merges and validates a scenario file.
+pub fn load_model(path: &Path) -> Result<Model, InputErrors> {
+    let loaded = load::load(path)?;
+    validate::validate(&loaded)
+}

@@ -1,0 +1,606 @@
+//! Parameters: their distributions, provenance, central values and per-run draws.
+//! Scalars take one slot in the value vector; a Dirichlet (or fixed shares) takes one slot per
+//! component, named `param.component`; derived parameters (`expr`) are computed after the draws.
+
+use super::expr::{self, Expr};
+use super::raw::RawParam;
+use crate::rng;
+use indexmap::IndexMap;
+use rand::Rng;
+use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal};
+
+/// A parameter's distribution, checked and ready to draw from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dist {
+    Fixed(f64),
+    Beta { alpha: f64, beta: f64 },
+    LogNormal { mu: f64, sigma: f64 },
+    Gamma { shape: f64, scale: f64 },
+    Normal { mean: f64, sd: f64 },
+    Uniform { min: f64, max: f64 },
+    Dirichlet { alpha: Vec<f64> },
+    Shares(Vec<f64>),
+    Derived(Expr),
+}
+
+/// Where a parameter's value comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Provenance {
+    Source(String),
+    Assumption(String),
+}
+
+/// One named parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub dist: Dist,
+    /// First slot in the value vector.
+    pub slot: usize,
+    /// Component names (empty for scalars).
+    pub components: Vec<String>,
+    pub provenance: Provenance,
+    pub raw: RawParam,
+}
+
+/// All parameters of a scenario and the layout of their values.
+#[derive(Debug, Clone, Default)]
+pub struct ParamSet {
+    pub params: Vec<Param>,
+    /// Name of each slot (`name` or `name.component`).
+    pub slot_names: Vec<String>,
+    /// Indices into `params` of derived parameters, in evaluation order.
+    pub derived_order: Vec<usize>,
+}
+
+/// A problem with one parameter: the field and the message and fix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamIssue {
+    pub param: String,
+    pub field: &'static str,
+    pub message: String,
+    pub fix: String,
+}
+
+fn issue(
+    param: &str,
+    field: &'static str,
+    message: impl Into<String>,
+    fix: impl Into<String>,
+) -> ParamIssue {
+    ParamIssue {
+        param: param.to_string(),
+        field,
+        message: message.into(),
+        fix: fix.into(),
+    }
+}
+
+/// Whether a name can be used in expressions and output folders.
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.len() <= 64
+}
+
+impl ParamSet {
+    /// Checks raw parameters and lays out their slots; derived expressions are bound last.
+    pub fn build(raw: &IndexMap<String, RawParam>) -> Result<ParamSet, Vec<ParamIssue>> {
+        let mut set = ParamSet::default();
+        let mut issues = Vec::new();
+        let mut pending_exprs: Vec<(usize, expr::Ast)> = Vec::new();
+        for (name, p) in raw {
+            if !is_identifier(name) {
+                issues.push(issue(
+                    name,
+                    "",
+                    format!("parameter name `{name}` is not a valid name"),
+                    "use letters, digits and `_`, starting with a letter (at most 64 characters)",
+                ));
+                continue;
+            }
+            let provenance = match (&p.source, &p.assumption) {
+                (Some(s), None) if !s.trim().is_empty() => Provenance::Source(s.clone()),
+                (None, Some(a)) if !a.trim().is_empty() => Provenance::Assumption(a.clone()),
+                (Some(_), Some(_)) => {
+                    issues.push(issue(
+                        name,
+                        "",
+                        "has both `source` and `assumption`",
+                        "keep one: a citation in `source`, or `assumption` with the reason",
+                    ));
+                    continue;
+                }
+                _ => {
+                    issues.push(issue(name, "", "has no `source` or `assumption`", "add `\"source\": \"publication, table\"` or `\"assumption\": \"why this value\"`"));
+                    continue;
+                }
+            };
+            let (dist, components) = match parse_dist(name, p) {
+                Ok(d) => d,
+                Err(e) => {
+                    issues.push(e);
+                    continue;
+                }
+            };
+            let slot = set.slot_names.len();
+            if components.is_empty() {
+                set.slot_names.push(name.clone());
+            } else {
+                for c in &components {
+                    set.slot_names.push(format!("{name}.{c}"));
+                }
+            }
+            if let Some(src) = &p.expr {
+                match expr::parse(src) {
+                    Ok(ast) => pending_exprs.push((set.params.len(), ast)),
+                    Err(e) => issues.push(issue(
+                        name,
+                        "expr",
+                        format!("cannot parse expression: {e}"),
+                        "fix the expression syntax",
+                    )),
+                }
+            }
+            set.params.push(Param {
+                name: name.clone(),
+                dist,
+                slot,
+                components,
+                provenance,
+                raw: p.clone(),
+            });
+        }
+        // Bind derived expressions, then order them so that each is computed after what it reads.
+        let mut deps: Vec<(usize, Vec<usize>)> = Vec::new();
+        for (idx, ast) in pending_exprs {
+            match ast.bind(&|n| set.slot_of(n)) {
+                Ok(bound) => {
+                    let mut slots = Vec::new();
+                    bound.slots(&mut slots);
+                    let reads: Vec<usize> = slots
+                        .iter()
+                        .filter_map(|s| set.param_of_slot(*s))
+                        .filter(|p| {
+                            matches!(set.params[*p].dist, Dist::Derived(_)) || set.pending(*p)
+                        })
+                        .collect();
+                    set.params[idx].dist = Dist::Derived(bound);
+                    deps.push((idx, reads));
+                }
+                Err(unknown) => {
+                    let hint = crate::error::suggestion(
+                        &unknown,
+                        set.slot_names.iter().map(String::as_str),
+                    );
+                    issues.push(issue(
+                        &set.params[idx].name,
+                        "expr",
+                        format!("unknown parameter `{unknown}` in expression{hint}"),
+                        "define the parameter under `parameters`, or correct the name",
+                    ));
+                }
+            }
+        }
+        let derived: Vec<usize> = deps.iter().map(|(i, _)| *i).collect();
+        let mut done: Vec<usize> = Vec::new();
+        while done.len() < deps.len() {
+            let before = done.len();
+            for (i, reads) in &deps {
+                if !done.contains(i)
+                    && reads
+                        .iter()
+                        .all(|r| !derived.contains(r) || done.contains(r))
+                {
+                    done.push(*i);
+                }
+            }
+            if done.len() == before {
+                let stuck: Vec<&str> = deps
+                    .iter()
+                    .filter(|(i, _)| !done.contains(i))
+                    .map(|(i, _)| set.params[*i].name.as_str())
+                    .collect();
+                issues.push(issue(
+                    stuck[0],
+                    "expr",
+                    format!(
+                        "derived parameters refer to each other in a cycle: {}",
+                        stuck.join(", ")
+                    ),
+                    "make at least one of them a number or a distribution",
+                ));
+                break;
+            }
+        }
+        set.derived_order = done;
+        if issues.is_empty() {
+            Ok(set)
+        } else {
+            Err(issues)
+        }
+    }
+
+    fn pending(&self, p: usize) -> bool {
+        self.params[p].raw.expr.is_some()
+    }
+
+    /// The slot holding `name` (`param` or `param.component`).
+    pub fn slot_of(&self, name: &str) -> Option<usize> {
+        self.slot_names.iter().position(|n| n == name)
+    }
+
+    fn param_of_slot(&self, slot: usize) -> Option<usize> {
+        self.params
+            .iter()
+            .position(|p| slot >= p.slot && slot < p.slot + p.components.len().max(1))
+    }
+
+    /// Central values: fixed values, means of beta, gamma, normal, uniform and Dirichlet, medians
+    /// of lognormals; derived parameters computed from those.
+    pub fn central(&self) -> Result<Vec<f64>, (String, String)> {
+        let mut v = vec![0.0; self.slot_names.len()];
+        for p in &self.params {
+            match &p.dist {
+                Dist::Fixed(x) => v[p.slot] = *x,
+                Dist::Beta { alpha, beta } => v[p.slot] = alpha / (alpha + beta),
+                Dist::LogNormal { mu, .. } => v[p.slot] = mu.exp(),
+                Dist::Gamma { shape, scale } => v[p.slot] = shape * scale,
+                Dist::Normal { mean, .. } => v[p.slot] = *mean,
+                Dist::Uniform { min, max } => v[p.slot] = 0.5 * (min + max),
+                Dist::Dirichlet { alpha } => {
+                    let s: f64 = alpha.iter().sum();
+                    for (k, a) in alpha.iter().enumerate() {
+                        v[p.slot + k] = a / s;
+                    }
+                }
+                Dist::Shares(sh) => v[p.slot..p.slot + sh.len()].copy_from_slice(sh),
+                Dist::Derived(_) => {}
+            }
+        }
+        self.compute_derived(&mut v)?;
+        Ok(v)
+    }
+
+    /// One draw of every parameter for a run; each parameter has its own stream, so adding a
+    /// parameter to a scenario does not change the draws of the others.
+    pub fn draw(&self, run_seed: u64) -> Result<Vec<f64>, (String, String)> {
+        let mut v = vec![0.0; self.slot_names.len()];
+        for p in &self.params {
+            let mut r = rng::stream(run_seed, &format!("param:{}", p.name));
+            // Distribution constructors cannot fail here: parameters were checked when built.
+            let x = match &p.dist {
+                Dist::Fixed(x) => *x,
+                Dist::Beta { alpha, beta } => Beta::new(*alpha, *beta)
+                    .map(|d| d.sample(&mut r))
+                    .unwrap_or(f64::NAN),
+                Dist::LogNormal { mu, sigma } => LogNormal::new(*mu, *sigma)
+                    .map(|d| d.sample(&mut r))
+                    .unwrap_or(f64::NAN),
+                Dist::Gamma { shape, scale } => Gamma::new(*shape, *scale)
+                    .map(|d| d.sample(&mut r))
+                    .unwrap_or(f64::NAN),
+                Dist::Normal { mean, sd } => Normal::new(*mean, *sd)
+                    .map(|d| d.sample(&mut r))
+                    .unwrap_or(f64::NAN),
+                Dist::Uniform { min, max } => min + (max - min) * r.random::<f64>(),
+                Dist::Dirichlet { alpha } => {
+                    let g: Vec<f64> = alpha
+                        .iter()
+                        .map(|a| {
+                            Gamma::new(*a, 1.0)
+                                .map(|d| d.sample(&mut r))
+                                .unwrap_or(f64::NAN)
+                        })
+                        .collect();
+                    let s: f64 = g.iter().sum();
+                    for (k, x) in g.iter().enumerate() {
+                        v[p.slot + k] = x / s;
+                    }
+                    continue;
+                }
+                Dist::Shares(sh) => {
+                    v[p.slot..p.slot + sh.len()].copy_from_slice(sh);
+                    continue;
+                }
+                Dist::Derived(_) => continue,
+            };
+            v[p.slot] = x;
+        }
+        self.compute_derived(&mut v)?;
+        Ok(v)
+    }
+
+    fn compute_derived(&self, v: &mut [f64]) -> Result<(), (String, String)> {
+        for &i in &self.derived_order {
+            let p = &self.params[i];
+            if let Dist::Derived(e) = &p.dist {
+                v[p.slot] = e.eval(v).map_err(|e| (p.name.clone(), e.0))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn need(name: &str, field: &'static str, v: Option<f64>, dist: &str) -> Result<f64, ParamIssue> {
+    match v {
+        Some(x) if x.is_finite() => Ok(x),
+        Some(_) => Err(issue(
+            name,
+            field,
+            format!("`{field}` must be a finite number"),
+            format!("give `{field}` a finite value"),
+        )),
+        None => Err(issue(
+            name,
+            field,
+            format!("a {dist} distribution needs `{field}`"),
+            format!("add `{field}`"),
+        )),
+    }
+}
+
+fn positive(name: &str, field: &'static str, x: f64) -> Result<f64, ParamIssue> {
+    if x > 0.0 {
+        Ok(x)
+    } else {
+        Err(issue(
+            name,
+            field,
+            format!("`{field}` is {x} but must be above 0"),
+            format!("set `{field}` to a positive number"),
+        ))
+    }
+}
+
+fn parse_dist(name: &str, p: &RawParam) -> Result<(Dist, Vec<String>), ParamIssue> {
+    let dist = p.dist.as_deref().unwrap_or(if p.expr.is_some() {
+        "derived"
+    } else if p.shares.is_some() {
+        "shares"
+    } else {
+        "fixed"
+    });
+    let d = match dist {
+        "fixed" => Dist::Fixed(need(name, "value", p.value, dist)?),
+        "derived" => {
+            if p.expr.is_none() {
+                return Err(issue(
+                    name,
+                    "expr",
+                    "a derived parameter needs `expr`",
+                    "add `\"expr\": \"a * b\"`",
+                ));
+            }
+            Dist::Derived(Expr::Num(f64::NAN))
+        }
+        "beta" => {
+            let (alpha, beta) = match (p.alpha, p.beta, p.mean, p.sd) {
+                (Some(_), Some(_), None, None) => (
+                    need(name, "alpha", p.alpha, dist)?,
+                    need(name, "beta", p.beta, dist)?,
+                ),
+                (None, None, Some(m), Some(s)) => {
+                    if !(m > 0.0 && m < 1.0) {
+                        return Err(issue(
+                            name,
+                            "mean",
+                            format!("a beta mean must lie strictly between 0 and 1, got {m}"),
+                            "give a probability mean such as 0.3",
+                        ));
+                    }
+                    let var = s * s;
+                    if !(s > 0.0 && var < m * (1.0 - m)) {
+                        return Err(issue(name, "sd", format!("sd {s} is impossible for a beta with mean {m} (needs 0 < sd < {:.4})", (m * (1.0 - m)).sqrt()), "use a smaller sd"));
+                    }
+                    let k = m * (1.0 - m) / var - 1.0;
+                    (m * k, (1.0 - m) * k)
+                }
+                _ => {
+                    return Err(issue(
+                        name,
+                        "alpha",
+                        "a beta distribution needs `alpha` and `beta`, or `mean` and `sd`",
+                        "give either alpha and beta, or mean and sd",
+                    ))
+                }
+            };
+            Dist::Beta {
+                alpha: positive(name, "alpha", alpha)?,
+                beta: positive(name, "beta", beta)?,
+            }
+        }
+        "lognormal" => {
+            let median = positive(name, "median", need(name, "median", p.median, dist)?)?;
+            let sigma = positive(name, "sigma", need(name, "sigma", p.sigma, dist)?)?;
+            Dist::LogNormal {
+                mu: median.ln(),
+                sigma,
+            }
+        }
+        "gamma" => {
+            let mean = positive(name, "mean", need(name, "mean", p.mean, dist)?)?;
+            let sd = positive(name, "sd", need(name, "sd", p.sd, dist)?)?;
+            Dist::Gamma {
+                shape: (mean / sd).powi(2),
+                scale: sd * sd / mean,
+            }
+        }
+        "normal" => {
+            let mean = need(name, "mean", p.mean, dist)?;
+            let sd = positive(name, "sd", need(name, "sd", p.sd, dist)?)?;
+            Dist::Normal { mean, sd }
+        }
+        "uniform" => {
+            let min = need(name, "min", p.min, dist)?;
+            let max = need(name, "max", p.max, dist)?;
+            if max <= min {
+                return Err(issue(
+                    name,
+                    "max",
+                    format!("uniform `max` ({max}) must exceed `min` ({min})"),
+                    "swap or widen the bounds",
+                ));
+            }
+            Dist::Uniform { min, max }
+        }
+        "dirichlet" | "shares" => {
+            let shares = p.shares.as_ref().ok_or_else(|| {
+                issue(
+                    name,
+                    "shares",
+                    format!("a {dist} parameter needs `shares`"),
+                    "add `\"shares\": {\"a\": 0.6, \"b\": 0.4}`",
+                )
+            })?;
+            if shares.len() < 2 {
+                return Err(issue(
+                    name,
+                    "shares",
+                    "`shares` needs at least two components",
+                    "list every component with its share",
+                ));
+            }
+            for (k, v) in shares {
+                if !is_identifier(k) {
+                    return Err(issue(
+                        name,
+                        "shares",
+                        format!("component name `{k}` is not a valid name"),
+                        "use letters, digits and `_`, starting with a letter",
+                    ));
+                }
+                if !(v.is_finite() && *v > 0.0) {
+                    return Err(issue(
+                        name,
+                        "shares",
+                        format!("share of `{k}` is {v}; shares must be positive"),
+                        "give each component a positive share",
+                    ));
+                }
+            }
+            let total: f64 = shares.values().sum();
+            let comps: Vec<String> = shares.keys().cloned().collect();
+            let norm: Vec<f64> = shares.values().map(|v| v / total).collect();
+            if dist == "shares" {
+                return Ok((Dist::Shares(norm), comps));
+            }
+            let c = positive(
+                name,
+                "concentration",
+                need(name, "concentration", p.concentration, dist)?,
+            )?;
+            return Ok((
+                Dist::Dirichlet {
+                    alpha: norm.iter().map(|s| s * c).collect(),
+                },
+                comps,
+            ));
+        }
+        other => {
+            let hint = crate::error::suggestion(
+                other,
+                [
+                    "fixed",
+                    "beta",
+                    "lognormal",
+                    "gamma",
+                    "normal",
+                    "uniform",
+                    "dirichlet",
+                    "shares",
+                    "derived",
+                ],
+            );
+            return Err(issue(name, "dist", format!("unknown distribution `{other}`{hint}"), "use one of: fixed, beta, lognormal, gamma, normal, uniform, dirichlet, shares, derived"));
+        }
+    };
+    Ok((d, Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    fn raw(json: serde_json::Value) -> IndexMap<String, RawParam> {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn beta_from_mean_and_sd_has_that_mean() {
+        let set = ParamSet::build(&raw(serde_json::json!({
+            "p": {"dist": "beta", "mean": 0.3, "sd": 0.05, "source": "x"}
+        })))
+        .unwrap();
+        assert_relative_eq!(set.central().unwrap()[0], 0.3, epsilon = 1e-12);
+        let draws: Vec<f64> = (0..4000)
+            .map(|r| set.draw(rng::run_seed(1, r)).unwrap()[0])
+            .collect();
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        assert_relative_eq!(mean, 0.3, epsilon = 0.005);
+    }
+
+    #[test]
+    fn dirichlet_components_sum_to_one_and_have_slots() {
+        let set = ParamSet::build(&raw(serde_json::json!({
+            "mix": {"dist": "dirichlet", "shares": {"a": 2, "b": 6}, "concentration": 50, "assumption": "x"}
+        })))
+        .unwrap();
+        assert_eq!(set.slot_names, vec!["mix.a", "mix.b"]);
+        let c = set.central().unwrap();
+        assert_relative_eq!(c[0], 0.25);
+        let d = set.draw(42).unwrap();
+        assert_relative_eq!(d[0] + d[1], 1.0, epsilon = 1e-12);
+        assert_ne!(d[0], 0.25);
+    }
+
+    #[test]
+    fn derived_parameters_follow_their_inputs_in_any_order() {
+        let set = ParamSet::build(&raw(serde_json::json!({
+            "c": {"expr": "b * 2", "assumption": "x"},
+            "b": {"expr": "a + 1", "assumption": "x"},
+            "a": {"value": 3, "source": "y"}
+        })))
+        .unwrap();
+        let v = set.central().unwrap();
+        assert_eq!(v, vec![8.0, 4.0, 3.0]);
+    }
+
+    #[test]
+    fn rejects_cycles_missing_provenance_and_impossible_parameters() {
+        let e = ParamSet::build(&raw(serde_json::json!({
+            "a": {"expr": "b", "assumption": "x"},
+            "b": {"expr": "a", "assumption": "x"}
+        })))
+        .unwrap_err();
+        assert!(e[0].message.contains("cycle"));
+        let e = ParamSet::build(&raw(serde_json::json!({"a": {"value": 1}}))).unwrap_err();
+        assert!(e[0].message.contains("no `source`"));
+        let e = ParamSet::build(&raw(serde_json::json!({
+            "a": {"dist": "beta", "mean": 0.5, "sd": 0.6, "source": "x"}
+        })))
+        .unwrap_err();
+        assert!(e[0].message.contains("impossible"));
+        let e = ParamSet::build(&raw(serde_json::json!({
+            "a": {"dist": "lognormla", "median": 1, "sigma": 0.1, "source": "x"}
+        })))
+        .unwrap_err();
+        assert!(e[0].message.contains("did you mean `lognormal`"));
+    }
+
+    #[test]
+    fn each_parameter_has_its_own_stream() {
+        let one = ParamSet::build(&raw(serde_json::json!({
+            "x": {"dist": "normal", "mean": 0, "sd": 1, "source": "s"}
+        })))
+        .unwrap();
+        let two = ParamSet::build(&raw(serde_json::json!({
+            "w": {"dist": "normal", "mean": 0, "sd": 1, "source": "s"},
+            "x": {"dist": "normal", "mean": 0, "sd": 1, "source": "s"}
+        })))
+        .unwrap();
+        assert_eq!(one.draw(9).unwrap()[0], two.draw(9).unwrap()[1]);
+    }
+}

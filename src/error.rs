@@ -90,7 +90,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// Charts could not be rendered.
+    /// Charts could not be loaded or rendered.
+    #[error("{0}")]
+    Chart(#[from] crate::charts::ChartError),
+    /// Anything else: exit code 1.
     #[error("{0}")]
     Other(String),
 }
@@ -100,6 +103,12 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input(_) | Error::Usage(_) | Error::Draw { .. } => 2,
+            Error::Chart(e) => match e {
+                crate::charts::ChartError::Write { .. }
+                | crate::charts::ChartError::Font(_)
+                | crate::charts::ChartError::Draw { .. } => 1,
+                _ => 2,
+            },
             Error::Io { .. } | Error::Other(_) => 1,
         }
     }

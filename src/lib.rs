@@ -6,6 +6,7 @@
 //! exports) -> files written by [`app`].
 
 pub mod app;
+pub mod charts;
 pub mod cli;
 pub mod engine;
 pub mod error;

@@ -4,7 +4,8 @@
 pub mod output;
 pub mod progress;
 
-use crate::cli::{Cli, Command, RunArgs};
+use crate::charts::{self, ChartOptions, Format, ScenarioResults};
+use crate::cli::{ChartArgs, Cli, Command, RunArgs};
 use crate::engine::{run_batch, RunConfig};
 use crate::error::{Error, InputErrors};
 use crate::results::{runs::runs_csv, summary, yearly::yearly_csv};
@@ -17,9 +18,7 @@ pub fn main(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Run(args) => run(&args),
         Command::Validate { files } => validate(&files),
-        Command::Chart(_) => Err(Error::Other(
-            "charts are not available in this build".into(),
-        )),
+        Command::Chart(args) => chart(&args),
     }
 }
 
@@ -136,6 +135,17 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         if args.runs_csv {
             staged.write("runs.csv", runs_csv(model, &results, 0).as_bytes())?;
         }
+        if !args.no_charts {
+            let loaded = ScenarioResults::load(&staged.tmp)?;
+            let chart_dir = staged.tmp.join("charts");
+            std::fs::create_dir_all(&chart_dir)
+                .map_err(|e| Error::io(format!("cannot create {}", chart_dir.display()), e))?;
+            charts::render_all(
+                &[loaded],
+                &staged.tmp.join("charts"),
+                &ChartOptions::default(),
+            )?;
+        }
         let dir = staged.commit()?;
         eprintln!(
             "{}: {} runs in {:.1}s -> {}",
@@ -145,6 +155,41 @@ fn run(args: &RunArgs) -> Result<(), Error> {
             display(&dir)
         );
     }
+    Ok(())
+}
+
+/// Re-renders charts from output folders alone.
+fn chart(args: &ChartArgs) -> Result<(), Error> {
+    let mut formats = Vec::new();
+    for f in &args.format {
+        match f.trim() {
+            "svg" => formats.push(Format::Svg),
+            "png" => formats.push(Format::Png),
+            other => {
+                return Err(Error::Usage(format!(
+                    "--format `{other}` is not a chart format; use svg, png or svg,png"
+                )))
+            }
+        }
+    }
+    let results = args
+        .dirs
+        .iter()
+        .map(|d| ScenarioResults::load(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.dirs[0].join("charts"));
+    std::fs::create_dir_all(&out)
+        .map_err(|e| Error::io(format!("cannot create chart folder {}", out.display()), e))?;
+    let opts = ChartOptions {
+        formats,
+        width: args.width,
+        height: args.height,
+    };
+    let written = charts::render_all(&results, &out, &opts)?;
+    eprintln!("{} charts -> {}", written.len(), display(&out));
     Ok(())
 }
 

@@ -36,14 +36,21 @@ impl Loaded {
         best.1.clone()
     }
 
-    /// Builds an error located at `path`, naming the file that holds it.
+    /// Builds an error located at `path` of the named file; where the value comes from a file it
+    /// extends, the path says so.
     pub fn error(
         &self,
         path: &str,
         message: impl Into<String>,
         fix: impl Into<String>,
     ) -> InputError {
-        InputError::new(self.file_for(path), path, message, fix)
+        let holder = self.file_for(path);
+        let at = if holder == self.file {
+            path.to_string()
+        } else {
+            format!("{path} (inherited from {})", holder.display())
+        };
+        InputError::new(&self.file, at, message, fix)
     }
 
     /// Deserializes the merged document into the typed scenario.
@@ -179,6 +186,8 @@ fn read_json(path: &Path, extended_by: Option<&Path>) -> Result<Json, InputError
     let json: Json = serde_json::from_slice(&bytes).map_err(|e| {
         let fix = if std::str::from_utf8(&bytes).is_err() {
             "the file is not UTF-8 text; scenario files are JSON text"
+        } else if e.to_string().contains("number out of range") {
+            "a number is too large to represent; check for a typo such as a stray exponent"
         } else if e.to_string().contains("recursion limit") {
             "the JSON is nested too deeply; scenario files are a few levels deep"
         } else {

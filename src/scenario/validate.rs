@@ -818,6 +818,18 @@ fn central_checks(cx: &mut Ctx, model: &Model) {
             Check::Any => None,
         };
         if let Some((m, f)) = bad {
+            let mut slots = Vec::new();
+            e.slots(&mut slots);
+            let mut names: Vec<&str> = slots
+                .iter()
+                .map(|s| cx.params.slot_names[*s].as_str())
+                .collect();
+            names.dedup();
+            let m = if names.is_empty() {
+                m
+            } else {
+                format!("{m} (from parameters: {})", names.join(", "))
+            };
             cx.err(&path, m, f);
         }
     }
@@ -887,9 +899,17 @@ fn central_checks(cx: &mut Ctx, model: &Model) {
                         .sum();
                     if total > 1.0 + 1e-9 {
                         let paths: Vec<&str> = matching.iter().map(|t| t.path.as_str()).collect();
+                        let mut slots = Vec::new();
+                        matching.iter().for_each(|t| t.p.slots(&mut slots));
+                        let mut names: Vec<&str> = slots
+                            .iter()
+                            .map(|s| cx.params.slot_names[*s].as_str())
+                            .collect();
+                        names.sort_unstable();
+                        names.dedup();
                         cx.err(
                             &matching[0].path,
-                            format!("probabilities out of `{}` sum to {total:.4} (above 1) for group `{gname}`, age {age}, month {m} in state: {}", state.name, paths.join(", ")),
+                            format!("probabilities out of `{}` sum to {total:.4} (above 1) for group `{gname}`, age {age}, month {m} in state: rules {} (parameters: {})", state.name, paths.join(", "), names.join(", ")),
                             "lower these monthly probabilities, or restrict rules by `groups`, `age` or `months` so they do not overlap",
                         );
                         break 'outer;

@@ -1,0 +1,269 @@
+//! A backend-neutral description of a chart (panels, marks, legend, texts) that the
+//! chart kinds build and `render` draws, so SVG and PNG come from the same figure.
+use plotters::style::RGBColor;
+
+use super::data::{ScenarioResults, Stat, Year};
+use super::error::ChartError;
+use super::format::ValueFormat;
+use super::metric::Metric;
+use super::theme;
+
+/// Something drawn inside a panel, in data coordinates (x = years since the first year).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mark {
+    /// Shaded interval between `lo` and `hi` at each x.
+    Band {
+        colour: RGBColor,
+        alpha: f64,
+        points: Vec<(f64, f64, f64)>,
+    },
+    /// A line through the points, with a dot at each.
+    Line {
+        colour: RGBColor,
+        points: Vec<(f64, f64)>,
+    },
+    /// A stacked bar at `x`, layers from the bottom up.
+    Stack {
+        x: f64,
+        layers: Vec<(f64, RGBColor)>,
+    },
+    /// An interval whisker (vertical line with caps).
+    Whisker { x: f64, lo: f64, hi: f64 },
+    /// A value label centred above `y`.
+    Label { x: f64, y: f64, text: String },
+}
+
+impl Mark {
+    /// Largest y value the mark reaches (for the axis range).
+    pub fn max_y(&self) -> f64 {
+        let fold = |it: &mut dyn Iterator<Item = f64>| it.fold(0.0f64, f64::max);
+        match self {
+            Mark::Band { points, .. } => fold(&mut points.iter().map(|p| p.2)),
+            Mark::Line { points, .. } => fold(&mut points.iter().map(|p| p.1)),
+            Mark::Stack { layers, .. } => layers.iter().map(|l| l.0).sum(),
+            Mark::Whisker { hi, .. } => *hi,
+            Mark::Label { y, .. } => *y,
+        }
+    }
+
+    /// Every (x, y) point the mark covers, to check marks stay inside the plot.
+    pub fn points(&self) -> Vec<(f64, f64)> {
+        match self {
+            Mark::Band { points, .. } => points
+                .iter()
+                .flat_map(|&(x, lo, hi)| [(x, lo), (x, hi)])
+                .collect(),
+            Mark::Line { points, .. } => points.clone(),
+            Mark::Stack { x, layers } => vec![(*x, 0.0), (*x, layers.iter().map(|l| l.0).sum())],
+            Mark::Whisker { x, lo, hi } => vec![(*x, *lo), (*x, *hi)],
+            Mark::Label { x, y, .. } => vec![(*x, *y)],
+        }
+    }
+}
+
+/// One set of axes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Panel {
+    pub title: Option<String>,
+    pub marks: Vec<Mark>,
+}
+
+/// How a legend entry's key is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Swatch {
+    Line(RGBColor),
+    Band(RGBColor, f64),
+    LineBand(RGBColor, f64),
+    Block(RGBColor),
+    Whisker,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendItem {
+    pub swatch: Swatch,
+    pub label: String,
+}
+
+/// A whole chart, ready to lay out and draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub title: String,
+    pub subtitle: String,
+    pub footer: String,
+    pub x_title: String,
+    pub y_title: String,
+    pub y_format: ValueFormat,
+    /// Year labels along the x axis; x = `year.start - years[0].start`.
+    pub years: Vec<Year>,
+    /// Whether all panels share one y scale (small multiples of one measure).
+    pub shared_y: bool,
+    pub panels: Vec<Panel>,
+    pub legend: Vec<LegendItem>,
+    /// Plain-language notes printed under the legend entries.
+    pub notes: Vec<String>,
+}
+
+/// Checks the scenario set can be drawn together and returns the union of their years.
+pub fn check_set(results: &[ScenarioResults]) -> Result<Vec<Year>, ChartError> {
+    let first = results.first().ok_or(ChartError::NoResults)?;
+    if results.len() > theme::MAX_SCENARIOS {
+        return Err(ChartError::TooManyScenarios {
+            count: results.len(),
+            max: theme::MAX_SCENARIOS,
+        });
+    }
+    for (i, r) in results.iter().enumerate() {
+        if results[..i].iter().any(|o| o.scenario() == r.scenario()) {
+            return Err(ChartError::DuplicateScenario {
+                name: r.scenario().to_string(),
+            });
+        }
+        if r.summary().price_base != first.summary().price_base {
+            return Err(ChartError::MixedPriceBase {
+                first: first.summary().price_base.clone(),
+                first_scenario: first.scenario().to_string(),
+                other: r.summary().price_base.clone(),
+                other_scenario: r.scenario().to_string(),
+            });
+        }
+    }
+    let mut years: Vec<Year> = results
+        .iter()
+        .flat_map(|r| r.years().iter().cloned())
+        .collect();
+    years.sort();
+    years.dedup();
+    Ok(years)
+}
+
+/// Distinct values in scenario order, joined with "/" (a single value when all agree).
+fn distinct(results: &[ScenarioResults], f: impl Fn(&ScenarioResults) -> String) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for r in results {
+        let v = f(r);
+        if !seen.contains(&v) {
+            seen.push(v);
+        }
+    }
+    seen.join("/")
+}
+
+/// Scenario names joined with " vs ".
+pub fn scenario_names(results: &[ScenarioResults]) -> String {
+    results
+        .iter()
+        .map(ScenarioResults::scenario)
+        .collect::<Vec<_>>()
+        .join(" vs ")
+}
+
+/// `carecast <version> · <scenario> · <runs> runs · seed <seed> · <price base> prices`.
+pub fn footer(results: &[ScenarioResults]) -> String {
+    format!(
+        "carecast {} · {} · {} runs · seed {} · {} prices",
+        distinct(results, |r| r.summary().carecast_version.clone()),
+        scenario_names(results),
+        distinct(results, |r| r.summary().runs.to_string()),
+        distinct(results, |r| r.summary().seed.to_string()),
+        distinct(results, |r| r.summary().price_base.clone()),
+    )
+}
+
+/// "Scenario: x" or "Scenarios: x vs y", optionally followed by the price basis.
+pub fn subtitle(results: &[ScenarioResults], with_prices: bool) -> String {
+    let label = if results.len() == 1 {
+        "Scenario"
+    } else {
+        "Scenarios"
+    };
+    let mut s = format!("{label}: {}", scenario_names(results));
+    if with_prices {
+        s.push_str(&format!(
+            " · £ at {} prices",
+            distinct(results, |r| r.summary().price_base.clone())
+        ));
+    }
+    s
+}
+
+/// Number of runs as words for notes: "200 runs" (or "200/500 runs").
+pub fn runs(results: &[ScenarioResults]) -> String {
+    format!(
+        "{} runs",
+        distinct(results, |r| r.summary().runs.to_string())
+    )
+}
+
+/// The x position of each of a scenario's years on the shared axis.
+pub fn xs(r: &ScenarioResults, years: &[Year]) -> Vec<f64> {
+    let first = years.first().map_or(0, |y| y.start);
+    r.years()
+        .iter()
+        .map(|y| f64::from(y.start - first))
+        .collect()
+}
+
+/// Median line of a metric.
+pub fn median_line(r: &ScenarioResults, years: &[Year], metric: Metric, colour: RGBColor) -> Mark {
+    let points = xs(r, years)
+        .into_iter()
+        .zip(r.series(metric))
+        .map(|(x, s)| (x, s.p50))
+        .collect();
+    Mark::Line { colour, points }
+}
+
+/// Band between two quantiles picked by `pick`; `None` when a quantile is absent.
+pub fn band(
+    r: &ScenarioResults,
+    years: &[Year],
+    metric: Metric,
+    colour: RGBColor,
+    alpha: f64,
+    pick: impl Fn(&Stat) -> Option<(f64, f64)>,
+) -> Option<Mark> {
+    let points = xs(r, years)
+        .into_iter()
+        .zip(r.series(metric))
+        .map(|(x, s)| pick(s).map(|(lo, hi)| (x, lo, hi)))
+        .collect::<Option<Vec<_>>>()?;
+    Some(Mark::Band {
+        colour,
+        alpha,
+        points,
+    })
+}
+
+/// The 90% interval (p5 to p95).
+pub fn band90(
+    r: &ScenarioResults,
+    years: &[Year],
+    metric: Metric,
+    colour: RGBColor,
+    alpha: f64,
+) -> Mark {
+    let points = xs(r, years)
+        .into_iter()
+        .zip(r.series(metric))
+        .map(|(x, s)| (x, s.p5, s.p95))
+        .collect();
+    Mark::Band {
+        colour,
+        alpha,
+        points,
+    }
+}
+
+/// The colour of the i-th overlaid scenario.
+pub fn scenario_colour(i: usize) -> RGBColor {
+    theme::SCENARIO_COLOURS[i % theme::SCENARIO_COLOURS.len()]
+}
+
+/// Band opacity for `n` overlaid series.
+pub fn band_alpha(n: usize) -> f64 {
+    match n {
+        0 | 1 => theme::BAND_ALPHA_SINGLE,
+        2 | 3 => theme::BAND_ALPHA_FEW,
+        _ => theme::BAND_ALPHA_MANY,
+    }
+}

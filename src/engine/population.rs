@@ -57,8 +57,8 @@ impl Families {
     /// Removes the families whose `keep` flag is false, keeping the order of the others.
     pub fn retain(&mut self, keep: &[bool]) {
         let mut w = 0;
-        for r in 0..self.len() {
-            if keep[r] {
+        for (r, &k) in keep.iter().enumerate().take(self.len()) {
+            if k {
                 if w != r {
                     self.id[w] = self.id[r];
                     self.state[w] = self.state[r];

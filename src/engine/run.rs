@@ -249,6 +249,7 @@ impl<'a> Sim<'a> {
             keep.resize(n, true);
             waiting.clear();
             let mut in_cap = 0usize;
+            #[allow(clippy::needless_range_loop)] // i indexes every column of the family store
             for i in 0..n {
                 let s = f.state[i] as usize;
                 let c = f64::from(f.children[i]);

@@ -864,7 +864,7 @@ fn central_checks(cx: &mut Ctx, model: &Model) {
         }
         if sum(&mut prof.children.iter().map(|(_, e)| e)) <= 0.0 {
             cx.err(
-                &format!("{path}"),
+                &path,
                 "family-size shares sum to zero",
                 "give at least one family size a positive share",
             );

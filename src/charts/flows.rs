@@ -14,56 +14,57 @@ const FLOWS: [(Metric, &str, plotters::style::RGBColor); 3] = [
     ),
     (
         Metric::CpStarts,
-        "Child protection starts (children)",
+        "CP plan starts (children)",
         theme::VERMILLION,
     ),
     (Metric::CareEntries, "Care entries (children)", theme::BLUE),
 ];
 
-/// One scenario: one panel, a line and band per flow. Several: one panel per flow,
-/// a line and band per scenario, each panel on its own scale.
+/// One panel per flow, each on its own scale (family-help starts are ten times plan starts, so a
+/// shared axis would flatten the others): with one scenario a line and band per panel in the flow's
+/// colour, with several a line and band per scenario.
 pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
     let years = figure::check_set(results)?;
-    let (panels, legend, shared_y) = if let [r] = results {
-        let alpha = figure::band_alpha(1);
-        let mut marks = Vec::new();
-        let mut legend = Vec::new();
-        for (metric, label, colour) in FLOWS {
-            marks.push(figure::band90(r, &years, metric, colour, alpha));
-            marks.push(figure::median_line(r, &years, metric, colour));
-            legend.push(LegendItem {
+    let alpha = figure::band_alpha(results.len());
+    let single = results.len() == 1;
+    let panels = FLOWS
+        .iter()
+        .map(|&(metric, label, flow_colour)| {
+            let mut marks = Vec::new();
+            for (i, r) in results.iter().enumerate() {
+                let colour = if single {
+                    flow_colour
+                } else {
+                    figure::scenario_colour(i)
+                };
+                marks.push(figure::band90(r, &years, metric, colour, alpha));
+                marks.push(figure::median_line(r, &years, metric, colour));
+            }
+            Panel {
+                title: Some(label.to_string()),
+                marks,
+            }
+        })
+        .collect();
+    let legend = if single {
+        FLOWS
+            .iter()
+            .map(|&(_, label, colour)| LegendItem {
                 swatch: Swatch::LineBand(colour, alpha),
                 label: label.to_string(),
-            });
-        }
-        (vec![Panel { title: None, marks }], legend, true)
-    } else {
-        let alpha = figure::band_alpha(results.len());
-        let panels = FLOWS
-            .iter()
-            .map(|&(metric, label, _)| {
-                let mut marks = Vec::new();
-                for (i, r) in results.iter().enumerate() {
-                    let colour = figure::scenario_colour(i);
-                    marks.push(figure::band90(r, &years, metric, colour, alpha));
-                    marks.push(figure::median_line(r, &years, metric, colour));
-                }
-                Panel {
-                    title: Some(label.to_string()),
-                    marks,
-                }
             })
-            .collect();
-        let legend = results
+            .collect()
+    } else {
+        results
             .iter()
             .enumerate()
             .map(|(i, r)| LegendItem {
                 swatch: Swatch::LineBand(figure::scenario_colour(i), alpha),
                 label: r.scenario().to_string(),
             })
-            .collect();
-        (panels, legend, false)
+            .collect()
     };
+    let shared_y = false;
     Ok(Figure {
         title: "Flows into family help, child protection and care".to_string(),
         subtitle: figure::subtitle(results, false),

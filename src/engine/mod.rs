@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod population;
 pub mod run;
+pub mod step;
 pub mod tables;
 
 pub use run::{simulate, RunConfig, RunResult};

@@ -54,35 +54,62 @@ impl Families {
         self.wait_since.push(NOT_WAITING);
     }
 
-    /// Removes the families whose `keep` flag is false, keeping the order of the others.
-    pub fn retain(&mut self, keep: &[bool]) {
-        let mut w = 0;
-        for (r, &k) in keep.iter().enumerate().take(self.len()) {
-            if k {
-                if w != r {
-                    self.id[w] = self.id[r];
-                    self.state[w] = self.state[r];
-                    self.group[w] = self.group[r];
-                    self.children[w] = self.children[r];
-                    self.age[w] = self.age[r];
-                    self.dur[w] = self.dur[r];
-                    self.wait_since[w] = self.wait_since[r];
-                }
-                w += 1;
-            }
+    /// Removes the families at `sorted` indices (ascending), moving the last family into each
+    /// hole: O(removed), and deterministic (results never depend on the order families are stored).
+    pub fn remove_sorted(&mut self, sorted: &[u32]) {
+        for &i in sorted.iter().rev() {
+            let i = i as usize;
+            self.id.swap_remove(i);
+            self.state.swap_remove(i);
+            self.group.swap_remove(i);
+            self.children.swap_remove(i);
+            self.age.swap_remove(i);
+            self.dur.swap_remove(i);
+            self.wait_since.swap_remove(i);
         }
-        for col in [
-            &mut self.state,
-            &mut self.age,
-            &mut self.dur,
-            &mut self.wait_since,
-        ] {
-            col.truncate(w);
-        }
-        self.id.truncate(w);
-        self.group.truncate(w);
-        self.children.truncate(w);
     }
+
+    /// Splits the columns into chunks of `size` families, for stepping chunks in parallel.
+    pub fn chunks_mut(&mut self, size: usize) -> Vec<FamilyChunk<'_>> {
+        let mut out = Vec::with_capacity(self.len().div_ceil(size.max(1)));
+        let size = size.max(1);
+        let cols = self
+            .id
+            .chunks(size)
+            .zip(self.state.chunks_mut(size))
+            .zip(self.group.chunks(size))
+            .zip(self.children.chunks(size))
+            .zip(self.age.chunks_mut(size))
+            .zip(self.dur.chunks_mut(size))
+            .zip(self.wait_since.chunks_mut(size));
+        for (k, ((((((id, state), group), children), age), dur), wait_since)) in cols.enumerate() {
+            out.push(FamilyChunk {
+                offset: k * size,
+                id,
+                state,
+                group,
+                children,
+                age,
+                dur,
+                wait_since,
+            });
+        }
+        out
+    }
+}
+
+/// A contiguous run of families, as slices of each column.
+#[derive(Debug)]
+pub struct FamilyChunk<'a> {
+    /// Index of the chunk's first family in the whole store.
+    pub offset: usize,
+    pub id: &'a [u32],
+    pub state: &'a mut [u16],
+    pub group: &'a [u8],
+    pub children: &'a [u8],
+    pub age: &'a mut [u16],
+    pub dur: &'a mut [u16],
+    pub wait_since: &'a mut [u16],
 }
 
 /// A profile with its shares evaluated for one run, ready to sample from.
@@ -186,7 +213,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn retain_keeps_order_and_all_columns_aligned() {
+    fn removal_and_chunks_keep_columns_aligned() {
         let mut f = Families::default();
         for k in 0..5u8 {
             f.push(NewFamily {
@@ -197,11 +224,11 @@ mod tests {
                 dur: 0,
             });
         }
-        f.retain(&[true, false, true, false, true]);
-        assert_eq!(f.id, vec![0, 2, 4]);
-        assert_eq!(f.state, vec![0, 2, 4]);
-        assert_eq!(f.children, vec![1, 3, 5]);
-        assert_eq!(f.age, vec![0, 20, 40]);
+        f.remove_sorted(&[1, 3]);
+        assert_eq!(f.id, vec![0, 4, 2]);
+        assert_eq!(f.state, vec![0, 4, 2]);
+        assert_eq!(f.children, vec![1, 5, 3]);
+        assert_eq!(f.age, vec![0, 40, 20]);
         f.push(NewFamily {
             state: 9,
             group: 0,
@@ -209,7 +236,11 @@ mod tests {
             age: 0,
             dur: 0,
         });
-        assert_eq!(f.id, vec![0, 2, 4, 5]);
+        assert_eq!(f.id, vec![0, 4, 2, 5]);
+        let chunks = f.chunks_mut(3);
+        assert_eq!(chunks.len(), 2);
+        assert_eq!((chunks[1].offset, chunks[1].id), (3, &[5u32][..]));
+        assert_eq!(chunks[0].state, &[0, 4, 2]);
     }
 
     #[test]

@@ -4,12 +4,14 @@
 
 use super::budget::Budgets;
 use super::population::{draw_band, eval_bands, Families, NewFamily, Sampler, NOT_WAITING};
+use super::step::{step_chunk, ChunkOut, StepCtx, CHUNK};
 use super::tables::{Tables, EXIT};
 use crate::results::metrics::{idx, N_METRICS};
 use crate::rng;
-use crate::scenario::model::{Dest, Model, Per, Placement, Role, SpendClass, Targeting};
+use crate::scenario::model::{Dest, Model, Per, Placement, Role, SpendClass};
 use crate::scenario::validate::MAX_AGE_YEARS;
 use rand_distr::{Distribution, Poisson};
+use rayon::prelude::*;
 
 /// Settings shared by every run of a batch.
 #[derive(Debug, Clone, Copy)]
@@ -100,6 +102,9 @@ struct Sim<'a> {
     age_out: Vec<(u32, u16)>,
     priority: Vec<u64>,
     family_months: u64,
+    /// Children and families in each state now (unweighted), kept current by `record`.
+    count_ch: Vec<f64>,
+    count_fam: Vec<f64>,
 }
 
 impl<'a> Sim<'a> {
@@ -146,8 +151,15 @@ impl<'a> Sim<'a> {
                 .map(|(_, p)| u64::from(*p).min(0xFFFF))
                 .collect(),
             family_months: 0,
+            count_ch: vec![0.0; n_states],
+            count_fam: vec![0.0; n_states],
         };
         sim.populate(seed)?;
+        for i in 0..sim.fam.len() {
+            let s = sim.fam.state[i] as usize;
+            sim.count_ch[s] += f64::from(sim.fam.children[i]);
+            sim.count_fam[s] += 1.0;
+        }
         Ok(sim)
     }
 
@@ -176,13 +188,28 @@ impl<'a> Sim<'a> {
         Ok(())
     }
 
+    /// Records a move in the year's flows and keeps the per-state counts current.
+    #[inline]
+    fn record(&mut self, flows: &mut Flows, from: usize, to: u16, children: f64) {
+        let to = if to == EXIT {
+            self.n_states
+        } else {
+            to as usize
+        };
+        flows.add(from, to, children);
+        if from < self.n_states {
+            self.count_ch[from] -= children;
+            self.count_fam[from] -= 1.0;
+        }
+        if to < self.n_states {
+            self.count_ch[to] += children;
+            self.count_fam[to] += 1.0;
+        }
+    }
+
     /// Children in each state now, weighted to national numbers.
     fn state_children(&self) -> Vec<f64> {
-        let mut out = vec![0.0; self.n_states];
-        for i in 0..self.fam.len() {
-            out[self.fam.state[i] as usize] += f64::from(self.fam.children[i]) * self.weight;
-        }
-        out
+        self.count_ch.iter().map(|c| c * self.weight).collect()
     }
 
     fn arrive(&mut self, m: usize, flows: &mut Flows) -> Result<(), String> {
@@ -207,7 +234,8 @@ impl<'a> Sim<'a> {
                     age,
                     dur: 0,
                 });
-                flows.add(self.n_states, to as usize, f64::from(children));
+                let outside = self.n_states;
+                self.record(flows, outside, to, f64::from(children));
             }
         }
         Ok(())
@@ -237,76 +265,53 @@ impl<'a> Sim<'a> {
         let mut occ_ch = vec![0.0f64; s_n];
         let mut occ_fam = vec![0.0f64; s_n];
         let mut oneoff = [0.0f64; 3];
-        let mut keep: Vec<bool> = Vec::new();
-        let mut waiting: Vec<(u64, usize)> = Vec::new();
+        let mut waiting: Vec<(u64, u32)> = Vec::new();
+        let mut removed: Vec<u32> = Vec::new();
         for mm in 0..12 {
             let m = y * 12 + mm;
             self.arrive(m, &mut flows)?;
-            let f = &mut self.fam;
-            let n = f.len();
-            self.family_months += n as u64;
-            keep.clear();
-            keep.resize(n, true);
+            for s in 0..s_n {
+                occ_ch[s] += self.count_ch[s];
+                occ_fam[s] += self.count_fam[s];
+            }
+            self.family_months += self.fam.len() as u64;
+            debug_assert_eq!(
+                self.count_fam.iter().sum::<f64>() as usize,
+                self.fam.len(),
+                "families counted by state at month {m}"
+            );
+            let ctx = StepCtx {
+                tables: &tables,
+                key: self.key,
+                month: m as u32,
+                capacity_state: cap as u16,
+                need_state: need as u16,
+                targeting: model.policy.targeting,
+                priority: &self.priority,
+                age_out: &self.age_out,
+            };
+            let chunks = self.fam.chunks_mut(CHUNK);
+            let outs: Vec<ChunkOut> = if chunks.len() > 1 {
+                chunks
+                    .into_par_iter()
+                    .map(|c| step_chunk(&ctx, c))
+                    .collect()
+            } else {
+                chunks.into_iter().map(|c| step_chunk(&ctx, c)).collect()
+            };
             waiting.clear();
+            removed.clear();
             let mut in_cap = 0usize;
-            #[allow(clippy::needless_range_loop)] // i indexes every column of the family store
-            for i in 0..n {
-                let s = f.state[i] as usize;
-                let c = f64::from(f.children[i]);
-                occ_ch[s] += c;
-                occ_fam[s] += 1.0;
-                let (ao_age, ao_to) = self.age_out[s];
-                let dest = if u32::from(f.age[i]) >= ao_age {
-                    Some((ao_to, None))
-                } else {
-                    let row = tables.row(s, f.group[i] as usize, f.age[i], f.dur[i]);
-                    let u = rng::family_uniform(self.key, f.id[i], m as u32);
-                    tables.pick(row, u).map(|e| (e.dest, e.cost))
-                };
-                match dest {
-                    Some((d, _)) if d as usize == cap => {
-                        if f.wait_since[i] == NOT_WAITING {
-                            f.wait_since[i] = m as u16;
-                        }
-                        f.age[i] += 1;
-                        f.dur[i] = (f.dur[i] + 1).min(tables.dur_cap);
-                    }
-                    Some((d, cost)) => {
-                        flows.add(s, if d == EXIT { s_n } else { d as usize }, c);
-                        if let Some((per_child, per_family, class)) = cost {
-                            oneoff[class as usize] += per_child * c + per_family;
-                        }
-                        if d == EXIT {
-                            keep[i] = false;
-                        } else {
-                            f.state[i] = d;
-                            f.dur[i] = 0;
-                            f.wait_since[i] = NOT_WAITING;
-                            f.age[i] += 1;
-                        }
-                    }
-                    None => {
-                        f.age[i] += 1;
-                        f.dur[i] = (f.dur[i] + 1).min(tables.dur_cap);
-                    }
+            for out in &outs {
+                for &(from, to, ch) in &out.moves {
+                    self.record(&mut flows, from as usize, to, f64::from(ch));
                 }
-                if keep[i] {
-                    if f.state[i] as usize == cap {
-                        in_cap += 1;
-                    } else if f.wait_since[i] != NOT_WAITING {
-                        let g = f.group[i] as usize;
-                        let wait = u64::from(f.wait_since[i]);
-                        let id = u64::from(f.id[i]);
-                        let key = match model.policy.targeting {
-                            Targeting::NeedFirst => (self.priority[g] << 48) | (wait << 32) | id,
-                            Targeting::FirstCome => (wait << 32) | id,
-                            Targeting::StepDownFirst => {
-                                (u64::from(f.state[i] as usize == need) << 48) | (wait << 32) | id
-                            }
-                        };
-                        waiting.push((key, i));
-                    }
+                for (total, part) in oneoff.iter_mut().zip(out.oneoff) {
+                    *total += part;
                 }
+                in_cap += out.in_cap as usize;
+                waiting.extend_from_slice(&out.waiting);
+                removed.extend_from_slice(&out.removed);
             }
             // Family-help places: what the budget buys this month, less those already in use.
             let places = ((base_places + extra_places * self.budgets.ramp(m)) * self.scale)
@@ -318,14 +323,16 @@ impl<'a> Sim<'a> {
                     waiting.select_nth_unstable(free - 1);
                 }
                 for &(_, i) in &waiting[..free] {
-                    let s = f.state[i] as usize;
-                    flows.add(s, cap, f64::from(f.children[i]));
-                    f.state[i] = cap as u16;
-                    f.dur[i] = 0;
-                    f.wait_since[i] = NOT_WAITING;
+                    let i = i as usize;
+                    let s = self.fam.state[i] as usize;
+                    let ch = f64::from(self.fam.children[i]);
+                    self.record(&mut flows, s, cap as u16, ch);
+                    self.fam.state[i] = cap as u16;
+                    self.fam.dur[i] = 0;
+                    self.fam.wait_since[i] = NOT_WAITING;
                 }
             }
-            f.retain(&keep);
+            self.fam.remove_sorted(&removed);
         }
         let row = self.metrics(y, early_base, &costs, &occ_ch, &occ_fam, &oneoff, &flows)?;
         Ok((row, tables.clamped_rows))

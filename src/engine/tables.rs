@@ -7,14 +7,26 @@ use crate::scenario::validate::MAX_AGE_YEARS;
 /// Destination code for leaving the model.
 pub const EXIT: u16 = u16::MAX;
 
-/// One possible move out of a table row.
+/// Cost index meaning "no one-off cost".
+pub const NO_COST: u16 = u16::MAX;
+
+/// One possible move out of a table row (16 bytes).
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
     /// Cumulative probability up to and including this move.
     pub cum: f64,
     pub dest: u16,
-    /// One-off cost of the move: (£ per child, £ per family, class).
-    pub cost: Option<(f64, f64, SpendClass)>,
+    /// Index into `Tables::costs`, or `NO_COST`.
+    pub cost: u16,
+}
+
+/// A table row: where its entries are, and the probability of any move at all.
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    pub start: u32,
+    pub len: u32,
+    /// Cumulative probability of the last entry: a uniform at or above it means no move.
+    pub total: f64,
 }
 
 /// Transition tables for one run.
@@ -29,9 +41,10 @@ pub struct Tables {
     pub dur_band_of: Vec<u8>,
     /// Durations are counted up to this many months and then held.
     pub dur_cap: u16,
-    /// (start, len) into `entries` for each row.
-    pub rows: Vec<(u32, u32)>,
+    pub rows: Vec<Row>,
     pub entries: Vec<Entry>,
+    /// One-off costs of moves: (£ per child, £ per family, class).
+    pub costs: Vec<(f64, f64, SpendClass)>,
     /// How many rows had probabilities summing above 1 after the draw and were scaled down.
     pub clamped_rows: u32,
 }
@@ -84,10 +97,11 @@ impl Tables {
             }
             probs.push(p);
         }
-        let mut costs: Vec<Option<(f64, f64, SpendClass)>> = Vec::new();
+        let mut costs: Vec<(f64, f64, SpendClass)> = Vec::new();
+        let mut cost_of: Vec<u16> = Vec::new();
         for t in &model.transitions {
-            costs.push(match &t.cost {
-                None => None,
+            cost_of.push(match &t.cost {
+                None => NO_COST,
                 Some(c) => {
                     let gbp = c.gbp.eval(values).map_err(|e| format!("{}: {e}", t.path))?;
                     let g = c
@@ -95,10 +109,11 @@ impl Tables {
                         .eval(values)
                         .map_err(|e| format!("{}: {e}", t.path))?;
                     let v = gbp * (1.0 + g).powi(year as i32 + 1);
-                    Some(match c.per {
+                    costs.push(match c.per {
                         Per::Child => (v, 0.0, c.class),
                         Per::Family => (0.0, v, c.class),
-                    })
+                    });
+                    (costs.len() - 1) as u16
                 }
             });
         }
@@ -125,7 +140,7 @@ impl Tables {
                                         Dest::State(d) => d as u16,
                                         Dest::Exit => EXIT,
                                     },
-                                    cost: costs[k],
+                                    cost: cost_of[k],
                                 });
                             }
                         }
@@ -135,7 +150,12 @@ impl Tables {
                                 e.cum /= cum;
                             }
                         }
-                        rows.push((start, entries.len() as u32 - start));
+                        let total = entries[start as usize..].last().map_or(0.0, |e| e.cum);
+                        rows.push(Row {
+                            start,
+                            len: entries.len() as u32 - start,
+                            total,
+                        });
                     }
                 }
             }
@@ -149,6 +169,7 @@ impl Tables {
             dur_cap: dur_cap.min(u32::from(u16::MAX - 1)) as u16,
             rows,
             entries,
+            costs,
             clamped_rows,
         })
     }
@@ -156,8 +177,11 @@ impl Tables {
     /// The move taken by uniform `u` from row `row`, if any.
     #[inline]
     pub fn pick(&self, row: usize, u: f64) -> Option<&Entry> {
-        let (start, len) = self.rows[row];
-        self.entries[start as usize..(start + len) as usize]
+        let r = self.rows[row];
+        if u >= r.total {
+            return None;
+        }
+        self.entries[r.start as usize..(r.start + r.len) as usize]
             .iter()
             .find(|e| u < e.cum)
     }

@@ -522,6 +522,23 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
         cx.err(&format!("$.states.{}.monthly_cost", cx.state_names.get(capacity_state).cloned().unwrap_or_default()), "the family help state needs a monthly cost per family: it sets how many places the budget buys", "add `\"monthly_cost\": {\"gbp\": ..., \"per\": \"family\"}`");
     }
 
+    if states.len() > 1000 {
+        cx.err(
+            "$.states",
+            format!("{} states; at most 1000 are supported", states.len()),
+            "merge states that share their transitions and costs",
+        );
+    }
+    if raw.transitions.len() > 10_000 {
+        cx.err(
+            "$.transitions",
+            format!(
+                "{} transition rules; at most 10,000 are supported",
+                raw.transitions.len()
+            ),
+            "use expressions and `groups`/`age`/`months` filters rather than one rule per cell",
+        );
+    }
     // Transitions.
     let mut transitions = Vec::new();
     for (i, t) in raw.transitions.iter().enumerate() {

@@ -116,8 +116,16 @@ pub struct FamilyChunk<'a> {
 #[derive(Debug, Clone)]
 pub struct Sampler {
     groups: Vec<f64>,
-    ages: Vec<(u32, u32, f64)>,
+    ages: Bands,
     children: Vec<(u8, f64)>,
+    children_cum: Vec<f64>,
+}
+
+/// Evaluated bands: (lo, hi) with their cumulative shares.
+#[derive(Debug, Clone)]
+pub struct Bands {
+    ranges: Vec<(u32, u32)>,
+    cum: Vec<f64>,
 }
 
 /// Cumulative, normalised weights.
@@ -141,24 +149,21 @@ fn pick(cum: &[f64], u: f64) -> usize {
         .unwrap_or(cum.len().saturating_sub(1))
 }
 
-/// Evaluated bands: (lo, hi, cumulative share).
-pub fn eval_bands(bands: &[Band], values: &[f64]) -> Result<Vec<(u32, u32, f64)>, String> {
+/// Evaluates bands' shares for one run.
+pub fn eval_bands(bands: &[Band], values: &[f64]) -> Result<Bands, String> {
     let shares: Vec<f64> = bands
         .iter()
         .map(|b| b.share.eval(values).map_err(|e| e.0))
         .collect::<Result<_, _>>()?;
-    let cum = cumulative(shares.into_iter());
-    Ok(bands
-        .iter()
-        .zip(cum)
-        .map(|(b, c)| (b.lo, b.hi, c))
-        .collect())
+    Ok(Bands {
+        ranges: bands.iter().map(|b| (b.lo, b.hi)).collect(),
+        cum: cumulative(shares.into_iter()),
+    })
 }
 
 /// Draws a value uniformly within a band chosen by share; `unit` converts band units to months.
-pub fn draw_band(bands: &[(u32, u32, f64)], unit: u32, rng: &mut ChaCha8Rng) -> u32 {
-    let cum: Vec<f64> = bands.iter().map(|b| b.2).collect();
-    let (lo, hi, _) = bands[pick(&cum, rng.random())];
+pub fn draw_band(bands: &Bands, unit: u32, rng: &mut ChaCha8Rng) -> u32 {
+    let (lo, hi) = bands.ranges[pick(&bands.cum, rng.random())];
     let span = (hi - lo) * unit;
     lo * unit + rng.random_range(0..span.max(1))
 }
@@ -181,7 +186,13 @@ impl Sampler {
         Ok(Sampler {
             groups,
             ages: eval_bands(&p.age, values)?,
-            children: p.children.iter().map(|(n, _)| *n).zip(cum).collect(),
+            children: p
+                .children
+                .iter()
+                .map(|(n, _)| *n)
+                .zip(cum.iter().copied())
+                .collect(),
+            children_cum: cum,
         })
     }
 
@@ -201,8 +212,7 @@ impl Sampler {
     /// Draws (group, children, age in months).
     pub fn draw(&self, rng: &mut ChaCha8Rng, max_age_months: u32) -> (u8, u8, u16) {
         let group = pick(&self.groups, rng.random()) as u8;
-        let cum: Vec<f64> = self.children.iter().map(|c| c.1).collect();
-        let children = self.children[pick(&cum, rng.random())].0;
+        let children = self.children[pick(&self.children_cum, rng.random())].0;
         let age = draw_band(&self.ages, 12, rng).min(max_age_months.saturating_sub(1));
         (group, children, age as u16)
     }

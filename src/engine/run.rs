@@ -105,6 +105,8 @@ struct Sim<'a> {
     /// Children and families in each state now (unweighted), kept current by `record`.
     count_ch: Vec<f64>,
     count_fam: Vec<f64>,
+    /// Reused output buffers, one per chunk.
+    chunk_outs: Vec<ChunkOut>,
 }
 
 impl<'a> Sim<'a> {
@@ -153,6 +155,7 @@ impl<'a> Sim<'a> {
             family_months: 0,
             count_ch: vec![0.0; n_states],
             count_fam: vec![0.0; n_states],
+            chunk_outs: Vec::new(),
         };
         sim.populate(seed)?;
         for i in 0..sim.fam.len() {
@@ -291,18 +294,26 @@ impl<'a> Sim<'a> {
                 age_out: &self.age_out,
             };
             let chunks = self.fam.chunks_mut(CHUNK);
-            let outs: Vec<ChunkOut> = if chunks.len() > 1 {
+            let n_chunks = chunks.len();
+            let mut outs = std::mem::take(&mut self.chunk_outs);
+            if outs.len() < n_chunks {
+                outs.resize_with(n_chunks, ChunkOut::default);
+            }
+            if n_chunks > 1 {
                 chunks
                     .into_par_iter()
-                    .map(|c| step_chunk(&ctx, c))
-                    .collect()
+                    .zip(outs.par_iter_mut())
+                    .for_each(|(c, out)| step_chunk(&ctx, c, out));
             } else {
-                chunks.into_iter().map(|c| step_chunk(&ctx, c)).collect()
-            };
+                chunks
+                    .into_iter()
+                    .zip(outs.iter_mut())
+                    .for_each(|(c, out)| step_chunk(&ctx, c, out));
+            }
             waiting.clear();
             removed.clear();
             let mut in_cap = 0usize;
-            for out in &outs {
+            for out in &outs[..n_chunks] {
                 for &(from, to, ch) in &out.moves {
                     self.record(&mut flows, from as usize, to, f64::from(ch));
                 }
@@ -332,6 +343,7 @@ impl<'a> Sim<'a> {
                     self.fam.wait_since[i] = NOT_WAITING;
                 }
             }
+            self.chunk_outs = outs;
             self.fam.remove_sorted(&removed);
         }
         let row = self.metrics(y, early_base, &costs, &occ_ch, &occ_fam, &oneoff, &flows)?;

@@ -40,9 +40,20 @@ pub struct ChunkOut {
     pub removed: Vec<u32>,
 }
 
-/// Steps every family of `c` through month `ctx.month`.
-pub fn step_chunk(ctx: &StepCtx, c: FamilyChunk) -> ChunkOut {
-    let mut out = ChunkOut::default();
+impl ChunkOut {
+    /// Empties the buffers, keeping their capacity (no allocation in the steady state).
+    pub fn clear(&mut self) {
+        self.moves.clear();
+        self.oneoff = [0.0; 3];
+        self.in_cap = 0;
+        self.waiting.clear();
+        self.removed.clear();
+    }
+}
+
+/// Steps every family of `c` through month `ctx.month`, writing what happened into `out`.
+pub fn step_chunk(ctx: &StepCtx, c: FamilyChunk, out: &mut ChunkOut) {
+    out.clear();
     let t = ctx.tables;
     let month16 = ctx.month as u16;
     for i in 0..c.id.len() {
@@ -109,5 +120,4 @@ pub fn step_chunk(ctx: &StepCtx, c: FamilyChunk) -> ChunkOut {
             out.waiting.push((key, (c.offset + i) as u32));
         }
     }
-    out
 }

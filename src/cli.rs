@@ -21,6 +21,8 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Combine the shard folders of `run --shard K/N` into one scenario's results.
+    Merge(MergeArgs),
     /// Re-render charts from output folders (yearly.csv and summary.json) without simulating.
     Chart(ChartArgs),
 }
@@ -46,6 +48,25 @@ pub struct RunArgs {
     #[arg(long, default_value = "output")]
     pub out: PathBuf,
     /// Also write runs.csv with every run's values.
+    #[arg(long)]
+    pub runs_csv: bool,
+    /// Do not render charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Run only the K-th of N equal ranges of run indices (1-based), saving raw results for `merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard folders (`<out>/<scenario>.shard-K-of-N`), all N of one scenario.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output folder; the scenario writes <out>/<scenario-name>/.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Also write runs.csv.
     #[arg(long)]
     pub runs_csv: bool,
     /// Do not render charts.

@@ -3,9 +3,11 @@
 
 pub mod output;
 pub mod progress;
+pub mod shard;
 
 use crate::charts::{self, ChartOptions, Format, ScenarioResults};
-use crate::cli::{ChartArgs, Cli, Command, RunArgs};
+use crate::cli::{ChartArgs, Cli, Command, MergeArgs, RunArgs};
+use crate::engine::RunResult;
 use crate::engine::{run_batch, RunConfig};
 use crate::error::{Error, InputErrors};
 use crate::results::{runs::runs_csv, summary, yearly::yearly_csv};
@@ -19,6 +21,7 @@ pub fn main(cli: Cli) -> Result<(), Error> {
         Command::Run(args) => run(&args),
         Command::Validate { files } => validate(&files),
         Command::Chart(args) => chart(&args),
+        Command::Merge(args) => merge(&args),
     }
 }
 
@@ -109,14 +112,16 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let shard = args.shard.as_deref().map(shard::Shard::parse).transpose()?;
+    let range = shard.map_or(0..s.runs, |sh| sh.range(s.runs));
     for (model, file) in models.iter().zip(&args.scenarios) {
         let started = Instant::now();
         let cfg = RunConfig {
             master_seed: s.seed,
             scale: s.scale,
         };
-        let bar = progress::bar(s.runs, &model.name);
-        let results = pool.install(|| run_batch(model, 0..s.runs, &cfg, &|| bar.inc(1)))?;
+        let bar = progress::bar(range.end - range.start, &model.name);
+        let results = pool.install(|| run_batch(model, range.clone(), &cfg, &|| bar.inc(1)))?;
         bar.finish_and_clear();
         let info = summary::RunInfo {
             command: command.clone(),
@@ -126,27 +131,37 @@ fn run(args: &RunArgs) -> Result<(), Error> {
             scale: s.scale,
             elapsed_seconds: started.elapsed().as_secs_f64(),
         };
-        let staged = output::Staged::new(&args.out, &model.name)?;
-        staged.write("yearly.csv", yearly_csv(model, &results).as_bytes())?;
-        staged.write(
-            "summary.json",
-            summary::summary_json(model, &results, &info).as_bytes(),
-        )?;
-        if args.runs_csv {
-            staged.write("runs.csv", runs_csv(model, &results, 0).as_bytes())?;
-        }
-        if !args.no_charts {
-            let loaded = ScenarioResults::load(&staged.tmp)?;
-            let chart_dir = staged.tmp.join("charts");
-            std::fs::create_dir_all(&chart_dir)
-                .map_err(|e| Error::io(format!("cannot create {}", chart_dir.display()), e))?;
-            charts::render_all(
-                &[loaded],
-                &staged.tmp.join("charts"),
-                &ChartOptions::default(),
+        if let Some(sh) = shard {
+            let dir = shard::write_shard(
+                &args.out,
+                model,
+                &info.scenario_file,
+                sh,
+                s.seed,
+                s.runs,
+                s.scale,
+                info.elapsed_seconds,
+                &results,
             )?;
+            eprintln!(
+                "{}: runs {}..{} of {} in {:.1}s -> {}",
+                model.name,
+                range.start,
+                range.end,
+                s.runs,
+                info.elapsed_seconds,
+                display(&dir)
+            );
+            continue;
         }
-        let dir = staged.commit()?;
+        let dir = write_outputs(
+            &args.out,
+            model,
+            &results,
+            &info,
+            args.runs_csv,
+            !args.no_charts,
+        )?;
         eprintln!(
             "{}: {} runs in {:.1}s -> {}",
             model.name,
@@ -155,6 +170,63 @@ fn run(args: &RunArgs) -> Result<(), Error> {
             display(&dir)
         );
     }
+    Ok(())
+}
+
+/// Writes a scenario's result folder (atomically): yearly.csv, summary.json, runs.csv, charts.
+fn write_outputs(
+    out: &Path,
+    model: &Model,
+    results: &[RunResult],
+    info: &summary::RunInfo,
+    with_runs_csv: bool,
+    with_charts: bool,
+) -> Result<std::path::PathBuf, Error> {
+    let staged = output::Staged::new(out, &model.name)?;
+    staged.write("yearly.csv", yearly_csv(model, results).as_bytes())?;
+    staged.write(
+        "summary.json",
+        summary::summary_json(model, results, info).as_bytes(),
+    )?;
+    if with_runs_csv {
+        staged.write("runs.csv", runs_csv(model, results, 0).as_bytes())?;
+    }
+    if with_charts {
+        let loaded = ScenarioResults::load(&staged.tmp)?;
+        let chart_dir = staged.tmp.join("charts");
+        std::fs::create_dir_all(&chart_dir)
+            .map_err(|e| Error::io(format!("cannot create {}", chart_dir.display()), e))?;
+        charts::render_all(&[loaded], &chart_dir, &ChartOptions::default())?;
+    }
+    staged.commit()
+}
+
+/// Combines the shards of one scenario into the results one machine would have written.
+fn merge(args: &MergeArgs) -> Result<(), Error> {
+    let (model, meta, results) = shard::read_shards(&args.dirs)?;
+    let info = summary::RunInfo {
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        scenario_file: meta.scenario_file.clone(),
+        seed: meta.seed,
+        runs: meta.runs,
+        scale: meta.scale,
+        elapsed_seconds: meta.elapsed_seconds,
+    };
+    let dir = write_outputs(
+        &args.out,
+        &model,
+        &results,
+        &info,
+        args.runs_csv,
+        !args.no_charts,
+    )?;
+    eprintln!(
+        "{}: merged {} shards ({} runs) -> {}",
+        model.name,
+        args.dirs.len(),
+        meta.runs,
+        display(&dir)
+    );
     Ok(())
 }
 

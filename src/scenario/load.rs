@@ -23,6 +23,15 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// A document already in memory (a scenario saved in a shard file), labelled as `file`.
+    pub fn from_json(file: PathBuf, merged: Json) -> Loaded {
+        Loaded {
+            file: file.clone(),
+            chain: vec![(file, merged.clone())],
+            merged,
+        }
+    }
+
     /// The file whose text defines the value at `path` (a `$.a.b[2]` path).
     pub fn file_for(&self, path: &str) -> PathBuf {
         let segs = split_path(path);

@@ -140,8 +140,8 @@ pub fn ticks_range(min: f64, max: f64, fmt: ValueFormat) -> Ticks {
 
 /// Tick label text for an axis whose ticks are `step` apart.
 pub fn tick_label(fmt: ValueFormat, v: f64, step: f64) -> String {
-    if v < 0.0 && fmt != ValueFormat::Count {
-        // "−£2bn", not "£-2bn".
+    if v < 0.0 {
+        // "−£2bn", not "£-2bn"; a true minus sign for counts too.
         return format!("−{}", tick_label(fmt, -v, step));
     }
     let decimals_for = |step: f64| -> usize {
@@ -214,6 +214,6 @@ mod tests {
             ticks(81_770.0, ValueFormat::Count)
         );
         assert_eq!(tick_label(ValueFormat::GbpM, -2_000.0, 1_000.0), "−£2bn");
-        assert_eq!(tick_label(ValueFormat::Count, -5_000.0, 1_000.0), "-5,000");
+        assert_eq!(tick_label(ValueFormat::Count, -5_000.0, 1_000.0), "−5,000");
     }
 }

@@ -101,9 +101,13 @@ pub fn figure(cmp: &Comparison) -> Result<Figure, ChartError> {
         shared_y: false,
         panels,
         legend,
-        notes: vec![format!(
-            "Bars and figures: median across {} of the run-by-run difference (common random numbers); whiskers: p5 to p95. Net cost below zero is a saving. Care entries avoided: baseline minus alternative.",
-            figure::runs(&cmp.scenarios)
-        )],
+        notes: vec![
+            format!(
+                "Bars and figures: median across {} of the run-by-run difference (common random numbers); whiskers: p5 to p95.",
+                figure::runs(&cmp.scenarios)
+            ),
+            "Net cost below zero is a saving. Care entries avoided: baseline minus alternative entries."
+                .to_string(),
+        ],
     })
 }

@@ -25,6 +25,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// Re-render charts from output folders (yearly.csv and summary.json) without simulating.
     Chart(ChartArgs),
+    /// Compare alternatives with a baseline, run by run with common random numbers.
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Args)]
@@ -91,4 +93,15 @@ pub struct ChartArgs {
     /// Where to write the charts (default: <first dir>/charts).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The baseline scenario file, then one or more alternatives (same start year and horizon).
+    /// The other options are those of `run`; results go to <out>/<comparison-name>/.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Name of the comparison folder (default: <baseline>-vs-<alt1>[-<alt2>...]).
+    #[arg(long)]
+    pub name: Option<String>,
 }

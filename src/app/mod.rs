@@ -1,6 +1,8 @@
 //! The application layer: turns parsed arguments into work, and is the only place (with `output`)
-//! that touches the file system. `run` simulates and writes results; `validate` only checks.
+//! that touches the file system. `run` simulates and writes results; `validate` only checks;
+//! `compare` (in `compare`) runs scenarios side by side and writes their differences.
 
+pub mod compare;
 pub mod output;
 pub mod progress;
 pub mod shard;
@@ -22,6 +24,7 @@ pub fn main(cli: Cli) -> Result<(), Error> {
         Command::Validate { files } => validate(&files),
         Command::Chart(args) => chart(&args),
         Command::Merge(args) => merge(&args),
+        Command::Compare(args) => compare::compare(&args),
     }
 }
 

@@ -31,6 +31,8 @@ pub enum Mark {
     Whisker { x: f64, lo: f64, hi: f64 },
     /// A value label centred above `y`.
     Label { x: f64, y: f64, text: String },
+    /// A dashed vertical line across the whole plot at `x` (a marked year).
+    Rule { x: f64, colour: RGBColor },
 }
 
 impl Mark {
@@ -43,6 +45,20 @@ impl Mark {
             Mark::Stack { layers, .. } => layers.iter().map(|l| l.0).sum(),
             Mark::Whisker { hi, .. } => *hi,
             Mark::Label { y, .. } => *y,
+            Mark::Rule { .. } => 0.0,
+        }
+    }
+
+    /// Smallest y value the mark reaches, or 0 if none is below zero (axes start at zero or below).
+    pub fn min_y(&self) -> f64 {
+        let fold = |it: &mut dyn Iterator<Item = f64>| it.fold(0.0f64, f64::min);
+        match self {
+            Mark::Band { points, .. } => fold(&mut points.iter().map(|p| p.1)),
+            Mark::Line { points, .. } => fold(&mut points.iter().map(|p| p.1)),
+            Mark::Stack { layers, .. } => layers.iter().map(|l| l.0).sum::<f64>().min(0.0),
+            Mark::Whisker { lo, .. } => lo.min(0.0),
+            Mark::Label { y, .. } => y.min(0.0),
+            Mark::Rule { .. } => 0.0,
         }
     }
 
@@ -57,6 +73,7 @@ impl Mark {
             Mark::Stack { x, layers } => vec![(*x, 0.0), (*x, layers.iter().map(|l| l.0).sum())],
             Mark::Whisker { x, lo, hi } => vec![(*x, *lo), (*x, *hi)],
             Mark::Label { x, y, .. } => vec![(*x, *y)],
+            Mark::Rule { .. } => vec![],
         }
     }
 }
@@ -66,6 +83,8 @@ impl Mark {
 pub struct Panel {
     pub title: Option<String>,
     pub marks: Vec<Mark>,
+    /// This panel's value format when it differs from the figure's `y_format`.
+    pub y_format: Option<ValueFormat>,
 }
 
 /// How a legend entry's key is drawn.

@@ -43,6 +43,7 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
             Panel {
                 title: Some(label.to_string()),
                 marks,
+                y_format: None,
             }
         })
         .collect();

@@ -78,6 +78,8 @@ pub struct Ticks {
     pub values: Vec<f64>,
     pub step: f64,
     pub top: f64,
+    /// The lowest tick: 0 unless some value is negative.
+    pub bottom: f64,
 }
 
 /// Picks about five ticks from 0 to at least `max`, with steps of 1, 2, 2.5 or 5 × 10^k.
@@ -110,11 +112,38 @@ pub fn ticks(max: f64, fmt: ValueFormat) -> Ticks {
         top: n as f64 * step,
         step,
         values,
+        bottom: 0.0,
+    }
+}
+
+/// Like [`ticks`], but reaching down to `min` when it is negative (zero is always a tick).
+pub fn ticks_range(min: f64, max: f64, fmt: ValueFormat) -> Ticks {
+    if !(min.is_finite() && min < 0.0) {
+        return ticks(max, fmt);
+    }
+    let max = if max.is_finite() { max.max(0.0) } else { 0.0 };
+    // Nice steps for the whole span, then whole steps either side of zero.
+    let span = ticks(max - min, fmt);
+    let step = span.step;
+    let below = (-min / step - 1e-9).ceil().max(1.0);
+    let above = (max / step - 1e-9).ceil().max(0.0);
+    let values = (-(below as i64)..=(above as i64))
+        .map(|i| i as f64 * step)
+        .collect();
+    Ticks {
+        values,
+        step,
+        top: above * step,
+        bottom: -below * step,
     }
 }
 
 /// Tick label text for an axis whose ticks are `step` apart.
 pub fn tick_label(fmt: ValueFormat, v: f64, step: f64) -> String {
+    if v < 0.0 {
+        // "−£2bn", not "£-2bn"; a true minus sign for counts too.
+        return format!("−{}", tick_label(fmt, -v, step));
+    }
     let decimals_for = |step: f64| -> usize {
         let mut d = 0;
         while d < 6
@@ -172,5 +201,19 @@ mod tests {
         assert_eq!(tick_label(ValueFormat::GbpM, h.values[2], h.step), "£1.0bn");
         assert_eq!(tick_label(ValueFormat::GbpM, 250.0, 50.0), "£250m");
         assert_eq!(tick_label(ValueFormat::Ratio, 1.5, 0.5), "£1.50");
+    }
+
+    #[test]
+    fn ranges_below_zero_keep_zero_as_a_tick() {
+        let t = ticks_range(-2_300.0, 900.0, ValueFormat::GbpM);
+        assert!(t.bottom <= -2_300.0 && t.top >= 900.0);
+        assert!(t.values.contains(&0.0));
+        assert_eq!(t.values.first().copied(), Some(t.bottom));
+        assert_eq!(
+            ticks_range(0.0, 81_770.0, ValueFormat::Count),
+            ticks(81_770.0, ValueFormat::Count)
+        );
+        assert_eq!(tick_label(ValueFormat::GbpM, -2_000.0, 1_000.0), "−£2bn");
+        assert_eq!(tick_label(ValueFormat::Count, -5_000.0, 1_000.0), "−5,000");
     }
 }

@@ -72,10 +72,11 @@ impl PanelLayout {
         f64::from(self.plot.width()) / self.slots as f64
     }
 
-    /// Pixel y of a value (0 at the bottom of the plot).
+    /// Pixel y of a value (the lowest tick at the bottom of the plot).
     pub fn y_px(&self, v: f64) -> i32 {
-        let frac = if self.ticks.top > 0.0 {
-            v / self.ticks.top
+        let range = self.ticks.top - self.ticks.bottom;
+        let frac = if range > 0.0 {
+            (v - self.ticks.bottom) / range
         } else {
             0.0
         };
@@ -199,25 +200,48 @@ pub fn layout(fig: &Figure, width: u32, height: u32) -> ChartLayout {
     }
 }
 
+/// The y format of panel `i`.
+pub fn panel_format(fig: &Figure, i: usize) -> format::ValueFormat {
+    fig.panels
+        .get(i)
+        .and_then(|p| p.y_format)
+        .unwrap_or(fig.y_format)
+}
+
 fn panel_ticks(fig: &Figure, i: usize) -> Ticks {
-    let max_of = |p: &super::figure::Panel| {
-        let has_labels = p
-            .marks
+    let has_labels = |p: &super::figure::Panel| {
+        p.marks
             .iter()
-            .any(|m| matches!(m, super::figure::Mark::Label { .. }));
+            .any(|m| matches!(m, super::figure::Mark::Label { .. }))
+    };
+    let max_of = |p: &super::figure::Panel| {
         let top = p.marks.iter().map(|m| m.max_y()).fold(0.0, f64::max);
-        if has_labels {
+        if has_labels(p) {
             top * 1.1
         } else {
             top
         }
     };
-    let max = if fig.shared_y {
-        fig.panels.iter().map(max_of).fold(0.0, f64::max)
-    } else {
-        fig.panels.get(i).map_or(0.0, max_of)
+    let min_of = |p: &super::figure::Panel| {
+        let bottom = p.marks.iter().map(|m| m.min_y()).fold(0.0, f64::min);
+        if has_labels(p) {
+            bottom * 1.1
+        } else {
+            bottom
+        }
     };
-    format::ticks(max, fig.y_format)
+    let (min, max) = if fig.shared_y {
+        (
+            fig.panels.iter().map(min_of).fold(0.0, f64::min),
+            fig.panels.iter().map(max_of).fold(0.0, f64::max),
+        )
+    } else {
+        (
+            fig.panels.get(i).map_or(0.0, min_of),
+            fig.panels.get(i).map_or(0.0, max_of),
+        )
+    };
+    format::ticks_range(min, max, panel_format(fig, i))
 }
 
 /// The smallest step of at least `min` that also labels the last year (up to twice `min`),
@@ -261,7 +285,7 @@ fn panel_layouts(fig: &Figure, region: &Rect, sz: &Sizes, s: f64) -> Vec<PanelLa
                 .iter()
                 .map(|&v| {
                     text::width(
-                        &format::tick_label(fig.y_format, v, ticks.step),
+                        &format::tick_label(panel_format(fig, i), v, ticks.step),
                         sz.tick,
                         false,
                     )

@@ -1,15 +1,19 @@
-//! Publication charts for carecast results: seven chart kinds, SVG and PNG, one theme.
+//! Publication charts for carecast results: seven chart kinds, SVG and PNG, one theme; and
+//! two comparison charts (`impact`, `payback`) drawn from a scenario comparison.
 //!
 //! Charts only read a scenario's output folder (`yearly.csv`, `summary.json`); they never
 //! simulate. Text uses the bundled DejaVu Sans, so output is the same on every machine.
+mod comparison;
 mod csv;
 mod data;
 mod error;
 mod figure;
 mod flows;
 mod format;
+mod impact;
 mod layout;
 mod metric;
+mod payback;
 mod placements;
 mod ratio;
 mod render;
@@ -22,6 +26,9 @@ use std::path::{Path, PathBuf};
 
 use plotters::prelude::{BitMapBackend, DrawingBackend, IntoDrawingArea, SVGBackend};
 
+pub use comparison::{
+    figure_svg, figures as comparison_figures, render_comparison, Comparison, ComparisonSeries,
+};
 pub use data::{ScenarioResults, Stat, Summary, Year};
 pub use error::ChartError;
 pub use figure::{Figure, LegendItem, Mark, Panel, Swatch};

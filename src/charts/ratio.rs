@@ -72,7 +72,11 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
         y_format: ValueFormat::Ratio,
         years,
         shared_y: true,
-        panels: vec![Panel { title: None, marks }],
+        panels: vec![Panel {
+            title: None,
+            marks,
+            y_format: None,
+        }],
         legend,
         notes: vec![note],
     })

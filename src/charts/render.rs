@@ -162,8 +162,9 @@ pub fn draw<DB: DrawingBackend>(
         HPos::Left,
         VAlign::Top,
     )?;
-    for (panel, pl) in fig.panels.iter().zip(&lay.panels) {
-        draw_axes(&p, fig, pl, panel.title.as_deref(), lay)?;
+    for (i, (panel, pl)) in fig.panels.iter().zip(&lay.panels).enumerate() {
+        let fmt = super::layout::panel_format(fig, i);
+        draw_axes(&p, fig, fmt, pl, panel.title.as_deref(), lay)?;
         // Bands under bars under whiskers under lines under labels, whatever the order given.
         for layer in 0..5 {
             for mark in panel.marks.iter().filter(|m| layer_of(m) == layer) {
@@ -192,7 +193,7 @@ pub fn draw<DB: DrawingBackend>(
 fn layer_of(m: &Mark) -> usize {
     match m {
         Mark::Band { .. } => 0,
-        Mark::Stack { .. } => 1,
+        Mark::Stack { .. } | Mark::Rule { .. } => 1,
         Mark::Whisker { .. } => 2,
         Mark::Line { .. } => 3,
         Mark::Label { .. } => 4,
@@ -202,6 +203,7 @@ fn layer_of(m: &Mark) -> usize {
 fn draw_axes<DB: DrawingBackend>(
     p: &Painter<DB>,
     fig: &Figure,
+    fmt: format::ValueFormat,
     pl: &PanelLayout,
     title: Option<&str>,
     lay: &ChartLayout,
@@ -222,7 +224,7 @@ fn draw_axes<DB: DrawingBackend>(
         let y = pl.y_px(v);
         let colour = if v == 0.0 { theme::AXIS } else { theme::GRID };
         p.line(vec![(r.x0, y), (r.x1, y)], stroke(colour, p.s * 1.2))?;
-        let label = format::tick_label(fig.y_format, v, pl.ticks.step);
+        let label = format::tick_label(fmt, v, pl.ticks.step);
         p.text(
             &label,
             (r.x0 - p.px(10.0), y),
@@ -310,7 +312,9 @@ fn draw_mark<DB: DrawingBackend>(
             let cx = f64::from(pl.x_px(*x));
             let mut base = 0.0;
             for &(v, colour) in layers {
-                let (y0, y1) = (pl.y_px(base + v), pl.y_px(base));
+                let (a, b) = (pl.y_px(base + v), pl.y_px(base));
+                // Below-zero layers (differences) hang down from their base.
+                let (y0, y1) = (a.min(b), a.max(b));
                 if y1 > y0 {
                     p.rect(
                         Rect {
@@ -334,6 +338,17 @@ fn draw_mark<DB: DrawingBackend>(
             p.line(vec![(cx, ylo), (cx, yhi)], st)?;
             p.line(vec![(cx - cap, ylo), (cx + cap, ylo)], st)?;
             p.line(vec![(cx - cap, yhi), (cx + cap, yhi)], st)
+        }
+        Mark::Rule { x, colour } => {
+            let cx = pl.x_px(*x);
+            let (dash, gap) = (p.px(14.0).max(2), p.px(9.0).max(1));
+            let st = stroke(*colour, sz.line * 0.8);
+            let mut y = pl.plot.y0;
+            while y < pl.plot.y1 {
+                p.line(vec![(cx, y), (cx, (y + dash).min(pl.plot.y1))], st)?;
+                y += dash + gap;
+            }
+            Ok(())
         }
         Mark::Label { x, y, text } => {
             let at = (pl.x_px(*x), pl.y_px(*y) - p.px(8.0));

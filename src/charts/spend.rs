@@ -43,6 +43,7 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
             Panel {
                 title: (!single).then(|| r.scenario().to_string()),
                 marks,
+                y_format: None,
             }
         })
         .collect();

@@ -39,7 +39,11 @@ pub fn figure(
         y_format: ValueFormat::Count,
         years,
         shared_y: true,
-        panels: vec![Panel { title: None, marks }],
+        panels: vec![Panel {
+            title: None,
+            marks,
+            y_format: None,
+        }],
         legend,
         notes: vec![interval_note(results)],
     })

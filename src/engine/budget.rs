@@ -14,6 +14,8 @@ pub struct Budgets {
     pub universal_share: f64,
     pub previous_late: f64,
     pub early_floor: f64,
+    /// Under `total_set`, the protected early share of the total, if set.
+    pub early_share: Option<f64>,
     pub lag_months: u32,
     /// First year with extra money, where the lag starts.
     pub programme_start: Option<usize>,
@@ -52,6 +54,10 @@ impl Budgets {
             universal_share: p.universal_share.eval(values).map_err(|e| e.0)?,
             previous_late: p.previous_late.eval(values).map_err(|e| e.0)?,
             early_floor: p.early_floor.eval(values).map_err(|e| e.0)?,
+            early_share: match &p.early_share {
+                Some(e) => Some(e.eval(values).map_err(|e| e.0)?),
+                None => None,
+            },
             lag_months: p.lag_months,
         })
     }
@@ -60,7 +66,11 @@ impl Budgets {
     pub fn early_base(&self, y: usize, late_last_year: f64) -> f64 {
         match self.rule {
             Rule::EarlySet => self.path[y],
-            Rule::TotalSet => (self.path[y] - late_last_year).max(self.early_floor),
+            Rule::TotalSet => match self.early_share {
+                // Protected: a fixed share of the total, whatever late spend was.
+                Some(share) => (self.path[y] * share).max(self.early_floor),
+                None => (self.path[y] - late_last_year).max(self.early_floor),
+            },
         }
     }
 
@@ -111,11 +121,32 @@ mod tests {
             universal_share: 0.3,
             previous_late: 12_000.0,
             early_floor: 500.0,
+            early_share: None,
             lag_months: 0,
             programme_start: None,
         };
         assert_eq!(b.early_base(0, 12_000.0), 3_000.0);
         assert_eq!(b.early_base(0, 14_800.0), 500.0);
+    }
+
+    #[test]
+    fn a_protected_share_ignores_late_spend_but_keeps_the_floor() {
+        let mut b = Budgets {
+            rule: Rule::TotalSet,
+            path: vec![14_942.0, 2_000.0],
+            extra: vec![0.0; 2],
+            universal_share: 0.3,
+            previous_late: 12_106.0,
+            early_floor: 400.0,
+            early_share: Some(2_836.0 / 14_942.0),
+            lag_months: 0,
+            programme_start: None,
+        };
+        assert!((b.early_base(0, 12_106.0) - 2_836.0).abs() < 1e-9);
+        assert!((b.early_base(0, 14_900.0) - 2_836.0).abs() < 1e-9);
+        assert_eq!(b.early_base(1, 0.0), 400.0);
+        b.early_share = None;
+        assert_eq!(b.early_base(0, 14_900.0), 400.0);
     }
 
     #[test]
@@ -127,6 +158,7 @@ mod tests {
             universal_share: 0.0,
             previous_late: 0.0,
             early_floor: 0.0,
+            early_share: None,
             lag_months: 12,
             programme_start: Some(1),
         };

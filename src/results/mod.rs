@@ -1,7 +1,9 @@
 //! Results of a batch of runs: the metric contract (`metrics`), summaries across runs (`stats`),
 //! and the exports, each returning bytes and doing no I/O: `yearly.csv` (`yearly`), `runs.csv`
-//! (`runs`) and `summary.json` (`summary`).
+//! (`runs`) and `summary.json` (`summary`); scenario comparisons (`compare`: `deltas.csv`,
+//! `comparison.json`).
 
+pub mod compare;
 pub mod metrics;
 pub mod runs;
 pub mod stats;

@@ -222,6 +222,9 @@ pub struct Policy {
     pub universal_share: Expr,
     pub previous_late: Expr,
     pub early_floor: Expr,
+    /// Under `total_set`, the protected early share of the total budget (None: early gets what
+    /// late leaves).
+    pub early_share: Option<Expr>,
     /// (year index, extra £m).
     pub extra: Vec<(usize, Expr)>,
     pub lag_months: u32,

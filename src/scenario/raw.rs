@@ -273,6 +273,10 @@ pub struct RawPolicy {
     pub previous_late_spend_gbp_m: Option<Value>,
     #[serde(default = "zero")]
     pub early_floor_gbp_m: Value,
+    /// Under `total_set`: early gets this share of the total budget (protected) instead of what
+    /// late spend leaves.
+    #[serde(default)]
+    pub early_share_of_total: Option<Value>,
     #[serde(default)]
     pub extra_investment: Vec<RawInvestment>,
     #[serde(default)]

@@ -707,6 +707,20 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
         }
         (None, Rule::EarlySet) => Expr::Num(0.0),
     };
+    let early_share = match (&pol.early_share_of_total, rule) {
+        (None, _) => None,
+        (Some(v), Rule::TotalSet) => {
+            Some(cx.value(v, "$.policy.early_share_of_total", Check::Fraction))
+        }
+        (Some(_), Rule::EarlySet) => {
+            cx.err(
+                "$.policy.early_share_of_total",
+                "`early_share_of_total` applies only under rule `total_set`",
+                "remove it, or set `\"rule\": \"total_set\"` with a `total_budget`",
+            );
+            None
+        }
+    };
     let mut extra = Vec::new();
     for (i, inv) in pol.extra_investment.iter().enumerate() {
         let p = format!("$.policy.extra_investment[{i}]");
@@ -748,6 +762,7 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
             "$.policy.early_floor_gbp_m",
             Check::NonNegative,
         ),
+        early_share,
         extra,
         lag_months: pol.lag_months,
         targeting,

@@ -1,0 +1,218 @@
+//! `carecast compare`: runs a baseline and alternatives with the same runs, seed and random
+//! streams, and writes one comparison folder: each scenario's results, `deltas.csv`,
+//! `comparison.json` and the comparison charts, all staged and committed at once.
+
+use super::{load_all, output, progress, settings};
+use crate::charts::{self, ChartOptions, Comparison, ComparisonSeries, ScenarioResults, Stat};
+use crate::cli::CompareArgs;
+use crate::engine::{run_batch, RunConfig, RunResult};
+use crate::error::Error;
+use crate::results::compare::{comparison_json, deltas_csv, headline, CompareInfo, Side};
+use crate::results::stats::Summary;
+use crate::results::{runs::runs_csv, summary, yearly::yearly_csv};
+use crate::scenario::Model;
+use std::time::Instant;
+
+/// Longest comparison folder name accepted.
+const MAX_NAME: usize = 128;
+
+/// Checks a comparison name is safe as one folder name.
+pub fn check_name(name: &str) -> Result<(), Error> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_NAME
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "comparison name {name:?} cannot be used as a folder name; use --name with letters, digits, `-` and `_` only (at most {MAX_NAME}, starting with a letter or digit), e.g. --name family-help-vs-baseline"
+        )))
+    }
+}
+
+/// The default name: `<baseline>-vs-<alt1>[-<alt2>...]`.
+pub fn default_name(models: &[Model]) -> String {
+    let alts: Vec<&str> = models[1..].iter().map(|m| m.name.as_str()).collect();
+    format!("{}-vs-{}", models[0].name, alts.join("-"))
+}
+
+/// Scenarios can be compared only when they cover the same years at the same prices.
+fn check_comparable(models: &[Model], files: &[std::path::PathBuf]) -> Result<(), Error> {
+    let base = &models[0];
+    for (i, m) in models.iter().enumerate() {
+        if models[..i].iter().any(|o| o.name == m.name) {
+            return Err(Error::Usage(format!(
+                "two scenarios are named `{}`; their folders would overwrite each other. Give each a distinct `name`",
+                m.name
+            )));
+        }
+        if m.name == "charts" {
+            return Err(Error::Usage(format!(
+                "{}: a scenario named `charts` clashes with the comparison's charts folder; rename it",
+                files[i].display()
+            )));
+        }
+        if m.start_year != base.start_year || m.years != base.years {
+            return Err(Error::Usage(format!(
+                "{} covers {} to {} but the baseline {} covers {} to {}; compared scenarios must share `start_year` and `horizon_years`",
+                files[i].display(),
+                m.year_label(0),
+                m.year_label(m.years - 1),
+                files[0].display(),
+                base.year_label(0),
+                base.year_label(base.years - 1)
+            )));
+        }
+        if m.price_base != base.price_base {
+            return Err(Error::Usage(format!(
+                "{} is in {} prices but the baseline {} is in {} prices; compared scenarios must share `price_base`",
+                files[i].display(),
+                m.price_base,
+                files[0].display(),
+                base.price_base
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn stat(s: &Summary) -> Stat {
+    Stat {
+        mean: s.mean,
+        p5: s.p5,
+        p25: None,
+        p50: s.p50,
+        p75: None,
+        p95: s.p95,
+    }
+}
+
+/// Runs the comparison.
+pub fn compare(args: &CompareArgs) -> Result<(), Error> {
+    let a = &args.run;
+    if a.scenarios.len() < 2 {
+        return Err(Error::Usage(
+            "compare needs a baseline and at least one alternative, e.g. `carecast compare scenarios/baseline.json scenarios/squeeze.json`".into(),
+        ));
+    }
+    let models = load_all(&a.scenarios)?;
+    check_comparable(&models, &a.scenarios)?;
+    let name = args.name.clone().unwrap_or_else(|| default_name(&models));
+    check_name(&name)?;
+    if models.len() > charts::MAX_SCENARIOS {
+        return Err(Error::Usage(format!(
+            "{} scenarios given; at most {} can be compared at once (one chart colour each)",
+            models.len(),
+            charts::MAX_SCENARIOS
+        )));
+    }
+    let s = settings(a, &models[0])?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(a.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let staged = output::Staged::new(&a.out, &name)?;
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let cfg = RunConfig {
+        master_seed: s.seed,
+        scale: s.scale,
+    };
+    let mut all: Vec<Vec<RunResult>> = Vec::new();
+    for (model, file) in models.iter().zip(&a.scenarios) {
+        let started = Instant::now();
+        let bar = progress::bar(s.runs, &model.name);
+        let results = pool.install(|| run_batch(model, 0..s.runs, &cfg, &|| bar.inc(1)))?;
+        bar.finish_and_clear();
+        let info = summary::RunInfo {
+            command: command.clone(),
+            scenario_file: file.display().to_string(),
+            seed: s.seed,
+            runs: s.runs,
+            scale: s.scale,
+            elapsed_seconds: started.elapsed().as_secs_f64(),
+        };
+        let dir = &model.name;
+        staged.write(
+            &format!("{dir}/yearly.csv"),
+            yearly_csv(model, &results).as_bytes(),
+        )?;
+        staged.write(
+            &format!("{dir}/summary.json"),
+            summary::summary_json(model, &results, &info).as_bytes(),
+        )?;
+        if a.runs_csv {
+            staged.write(
+                &format!("{dir}/runs.csv"),
+                runs_csv(model, &results, 0).as_bytes(),
+            )?;
+        }
+        eprintln!(
+            "{}: {} runs in {:.1}s",
+            model.name, s.runs, info.elapsed_seconds
+        );
+        all.push(results);
+    }
+    let sides: Vec<Side> = models
+        .iter()
+        .zip(&all)
+        .map(|(model, runs)| Side { model, runs })
+        .collect();
+    let (base, alts) = (sides[0], &sides[1..]);
+    let info = CompareInfo {
+        name: name.clone(),
+        command,
+        seed: s.seed,
+        runs: s.runs,
+        scale: s.scale,
+        files: a
+            .scenarios
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect(),
+    };
+    staged.write("deltas.csv", deltas_csv(base, alts).as_bytes())?;
+    staged.write(
+        "comparison.json",
+        comparison_json(base, alts, &info).as_bytes(),
+    )?;
+    if !a.no_charts {
+        let loaded = models
+            .iter()
+            .map(|m| ScenarioResults::load(&staged.tmp.join(&m.name)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let series = alts
+            .iter()
+            .map(|alt| {
+                let h = headline(base, *alt);
+                ComparisonSeries {
+                    scenario: h.scenario.clone(),
+                    extra_early: stat(&h.extra_early),
+                    late_change: stat(&h.late_change),
+                    net_cost: stat(&h.net_cost),
+                    care_entries_avoided: stat(&h.children_kept_out_of_care),
+                    cumulative_net_saving: h.cumulative_net_saving.iter().map(stat).collect(),
+                    median_break_even: h.median_break_even,
+                }
+            })
+            .collect();
+        let opts = ChartOptions::default();
+        let chart_dir = staged.tmp.join("charts");
+        std::fs::create_dir_all(&chart_dir)
+            .map_err(|e| Error::io(format!("cannot create {}", chart_dir.display()), e))?;
+        charts::render_all(&loaded, &chart_dir, &opts)?;
+        let cmp = Comparison {
+            scenarios: loaded,
+            alternatives: series,
+        };
+        charts::render_comparison(&cmp, &chart_dir, &opts)?;
+    }
+    let dir = staged.commit()?;
+    eprintln!("{name} -> {}", dir.display());
+    Ok(())
+}

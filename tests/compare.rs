@@ -1,0 +1,240 @@
+//! End-to-end tests of `carecast compare`: the files it writes, exact zeros when a scenario is
+//! compared with a renamed copy of itself, common random numbers at work, and bad requests.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn carecast() -> Command {
+    let mut c = Command::cargo_bin("carecast").unwrap();
+    c.env("CI", "1");
+    c
+}
+
+fn baseline() -> PathBuf {
+    fs::canonicalize("scenarios/baseline.json").unwrap()
+}
+
+/// Writes a scenario that extends the shipped baseline with `body` (JSON members).
+fn extend_baseline(dir: &Path, file: &str, body: &str) -> PathBuf {
+    let path = dir.join(file);
+    let text = format!(
+        "{{\"extends\": {:?}, {body}}}",
+        baseline().to_str().unwrap()
+    );
+    fs::write(&path, text).unwrap();
+    path
+}
+
+fn compare(out: &Path, files: &[&Path], extra: &[&str]) -> assert_cmd::assert::Assert {
+    let runs = if extra.contains(&"--runs") {
+        &[][..]
+    } else {
+        &["--runs", "6"][..]
+    };
+    carecast()
+        .arg("compare")
+        .args(files)
+        .args(runs)
+        .args(["--scale", "0.004", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+}
+
+/// `(scenario, year, metric) -> [mean, p5, p50, p95]` of a tidy CSV.
+fn rows(csv: &str) -> Vec<(String, String, String, [f64; 4])> {
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("scenario,year,metric,unit,mean,p5,p50,p95")
+    );
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let v = |i: usize| f[i].parse::<f64>().unwrap();
+            (
+                f[0].to_string(),
+                f[1].to_string(),
+                f[2].to_string(),
+                [v(4), v(5), v(6), v(7)],
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn compare_writes_each_scenario_the_deltas_the_headline_and_the_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    compare(
+        dir.path(),
+        &[
+            Path::new("scenarios/baseline.json"),
+            Path::new("scenarios/squeeze.json"),
+        ],
+        &[],
+    )
+    .success();
+    let root = dir.path().join("baseline-vs-squeeze");
+    for f in [
+        "baseline/yearly.csv",
+        "baseline/summary.json",
+        "squeeze/yearly.csv",
+        "squeeze/summary.json",
+        "deltas.csv",
+        "comparison.json",
+    ] {
+        assert!(root.join(f).is_file(), "missing {f}");
+    }
+    for stem in ["impact", "payback", "ratio", "children-in-care"] {
+        for ext in ["svg", "png"] {
+            assert!(
+                root.join(format!("charts/{stem}.{ext}")).is_file(),
+                "missing {stem}.{ext}"
+            );
+        }
+    }
+    let deltas = rows(&fs::read_to_string(root.join("deltas.csv")).unwrap());
+    // 10 years x (20 contract metrics + 6 cumulative rows), all for the alternative.
+    assert_eq!(deltas.len(), 10 * 26);
+    assert!(deltas.iter().all(|r| r.0 == "squeeze"));
+    assert!(deltas.iter().all(|r| r.3[1] <= r.3[2] && r.3[2] <= r.3[3]));
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(root.join("comparison.json")).unwrap()).unwrap();
+    assert_eq!(json["baseline"], "baseline");
+    let alt = &json["alternatives"][0];
+    assert_eq!(alt["scenario"], "squeeze");
+    for key in [
+        "extra_early_spend_gbp_m",
+        "late_spend_change_gbp_m",
+        "net_cost_gbp_m",
+        "net_cost_pv_gbp_m",
+        "care_entries_change",
+        "cp_starts_change",
+        "children_kept_out_of_care",
+    ] {
+        assert!(alt[key]["p50"].is_number(), "{key} lacks a median");
+    }
+    assert_eq!(alt["children_in_care_change"].as_array().unwrap().len(), 10);
+    let shares = alt["break_even"]["share_by_year"].as_object().unwrap();
+    assert_eq!(shares.len(), 10);
+    let last = shares["2034-35"].as_f64().unwrap();
+    let never = alt["break_even"]["share_never"].as_f64().unwrap();
+    assert!((last + never - 1.0).abs() < 1e-9);
+    // The cumulative net cost at the horizon is the headline net cost.
+    let net = deltas
+        .iter()
+        .find(|r| r.1 == "2034-35" && r.2 == "cumulative_net_cost")
+        .unwrap();
+    assert!((net.3[2] - alt["net_cost_gbp_m"]["p50"].as_f64().unwrap()).abs() < 0.01);
+}
+
+#[test]
+fn a_scenario_compared_with_a_renamed_copy_of_itself_differs_by_exactly_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = extend_baseline(dir.path(), "copy.json", "\"name\": \"baseline-copy\"");
+    compare(
+        dir.path(),
+        &[Path::new("scenarios/baseline.json"), &copy],
+        &["--no-charts", "--name", "self"],
+    )
+    .success();
+    let root = dir.path().join("self");
+    let deltas = rows(&fs::read_to_string(root.join("deltas.csv")).unwrap());
+    assert_eq!(deltas.len(), 10 * 26);
+    for (s, y, m, v) in &deltas {
+        assert_eq!(v, &[0.0; 4], "{s} {y} {m} is not zero");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(root.join("comparison.json")).unwrap()).unwrap();
+    let alt = &json["alternatives"][0];
+    assert_eq!(alt["net_cost_gbp_m"]["p95"], 0.0);
+    assert_eq!(alt["runs_with_zero_extra_early"], 6);
+    assert!(alt["late_avoided_per_extra_early_gbp"]["p50"].is_null());
+    assert_eq!(alt["probability_net_saving"], 0.0);
+}
+
+#[test]
+fn common_random_numbers_make_the_difference_narrower_than_the_scenario_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    compare(
+        dir.path(),
+        &[
+            Path::new("scenarios/baseline.json"),
+            Path::new("scenarios/family-help-investment.json"),
+        ],
+        &["--no-charts", "--name", "crn", "--runs", "20"],
+    )
+    .success();
+    let root = dir.path().join("crn");
+    let deltas = rows(&fs::read_to_string(root.join("deltas.csv")).unwrap());
+    let base = rows(&fs::read_to_string(root.join("baseline/yearly.csv")).unwrap());
+    for year in ["2027-28", "2030-31", "2034-35"] {
+        let pick = |rs: &[(String, String, String, [f64; 4])]| {
+            let r = rs
+                .iter()
+                .find(|r| r.1 == year && r.2 == "care_entries")
+                .unwrap();
+            r.3[3] - r.3[1]
+        };
+        let (d, b) = (pick(&deltas), pick(&base));
+        assert!(
+            d < b,
+            "{year}: the 90% width of the difference in care entries ({d}) should be below the baseline's own ({b})"
+        );
+    }
+}
+
+#[test]
+fn compare_refuses_scenarios_with_different_horizons() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = extend_baseline(
+        dir.path(),
+        "short.json",
+        "\"name\": \"short\", \"horizon_years\": 5",
+    );
+    compare(
+        dir.path(),
+        &[Path::new("scenarios/baseline.json"), &short],
+        &["--no-charts"],
+    )
+    .code(2)
+    .stderr(predicates::str::contains("horizon_years"));
+    assert!(fs::read_dir(dir.path())
+        .unwrap()
+        .all(|e| e.unwrap().path().extension().is_some()));
+}
+
+#[test]
+fn compare_refuses_an_unsafe_name_and_a_lone_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    compare(
+        dir.path(),
+        &[
+            Path::new("scenarios/baseline.json"),
+            Path::new("scenarios/squeeze.json"),
+        ],
+        &["--no-charts", "--name", "../escape"],
+    )
+    .code(2)
+    .stderr(predicates::str::contains("folder name"));
+    compare(dir.path(), &[Path::new("scenarios/baseline.json")], &[])
+        .code(2)
+        .stderr(predicates::str::contains("at least one alternative"));
+}
+
+#[test]
+fn early_share_of_total_is_refused_outside_total_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = extend_baseline(
+        dir.path(),
+        "bad.json",
+        "\"name\": \"bad\", \"policy\": {\"early_share_of_total\": 0.19}",
+    );
+    carecast()
+        .arg("validate")
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("$.policy.early_share_of_total"));
+}

@@ -7,7 +7,7 @@ pub mod run;
 pub mod step;
 pub mod tables;
 
-pub use run::{simulate, RunConfig, RunResult};
+pub use run::{simulate, RunConfig, RunResult, Sim};
 
 use crate::error::Error;
 use crate::scenario::Model;

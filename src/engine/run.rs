@@ -88,7 +88,9 @@ pub fn simulate(model: &Model, run: u64, cfg: &RunConfig) -> Result<RunResult, S
     })
 }
 
-struct Sim<'a> {
+/// One run in progress: its parameters, budgets and the families alive. Public so that benchmarks
+/// can time a year of the monthly step; `simulate` is the normal entry point.
+pub struct Sim<'a> {
     model: &'a Model,
     values: &'a [f64],
     scale: f64,
@@ -110,7 +112,8 @@ struct Sim<'a> {
 }
 
 impl<'a> Sim<'a> {
-    fn new(model: &'a Model, values: &'a [f64], seed: u64, scale: f64) -> Result<Self, String> {
+    /// Builds the starting population of a run from drawn parameter `values`.
+    pub fn new(model: &'a Model, values: &'a [f64], seed: u64, scale: f64) -> Result<Self, String> {
         let n_states = model.states.len();
         let age_out = model
             .states
@@ -211,6 +214,16 @@ impl<'a> Sim<'a> {
     }
 
     /// Children in each state now, weighted to national numbers.
+    /// Families alive now.
+    pub fn families(&self) -> usize {
+        self.fam.len()
+    }
+
+    /// Family-months simulated so far.
+    pub fn family_months(&self) -> u64 {
+        self.family_months
+    }
+
     fn state_children(&self) -> Vec<f64> {
         self.count_ch.iter().map(|c| c * self.weight).collect()
     }
@@ -245,7 +258,7 @@ impl<'a> Sim<'a> {
     }
 
     /// Simulates year `y`; returns its metrics and the number of clamped table rows.
-    fn year(&mut self, y: usize, late_last: f64) -> Result<([f64; N_METRICS], u32), String> {
+    pub fn year(&mut self, y: usize, late_last: f64) -> Result<([f64; N_METRICS], u32), String> {
         let model = self.model;
         let s_n = self.n_states;
         let tables = Tables::build(model, self.values, y)?;

@@ -54,7 +54,7 @@ impl Tables {
     #[inline]
     pub fn row(&self, state: usize, group: usize, age_months: u16, dur: u16) -> usize {
         let a = self.age_band_of[(age_months as usize).min(self.age_band_of.len() - 1)] as usize;
-        let d = self.dur_band_of[dur as usize] as usize;
+        let d = self.dur_band_of[(dur as usize).min(self.dur_band_of.len() - 1)] as usize;
         ((state * self.n_groups + group) * self.n_age + a) * self.n_dur + d
     }
 

@@ -1,0 +1,50 @@
+//! Criterion benchmarks: a year of the engine's monthly step on the baseline, and the ceiling —
+//! the bare random draws the engine needs per family-month (one counter-based uniform each).
+//! Run with `cargo bench --bench engine`; `scripts/bench.sh` prints whole-run figures.
+
+use carecast::engine::Sim;
+use carecast::rng;
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use std::hint::black_box;
+
+fn baseline() -> carecast::scenario::Model {
+    carecast::scenario::load_model("scenarios/baseline.json".as_ref()).expect("baseline loads")
+}
+
+fn monthly_step(c: &mut Criterion) {
+    let model = baseline();
+    let seed = rng::run_seed(model.defaults.seed, 0);
+    let values = model.params.draw(seed).expect("draws");
+    let scale = 0.05;
+    let probe = Sim::new(&model, &values, seed, scale).expect("starts");
+    let families = probe.families() as u64;
+    let mut g = c.benchmark_group("engine");
+    g.sample_size(10);
+    // Twelve monthly steps of the first year, from a fresh starting population each time.
+    g.throughput(Throughput::Elements(families * 12));
+    g.bench_function("baseline_year_scale_0.05", |b| {
+        b.iter_batched(
+            || Sim::new(&model, &values, seed, scale).expect("starts"),
+            |mut sim| black_box(sim.year(0, 12106.0).expect("steps")),
+            BatchSize::LargeInput,
+        )
+    });
+    // The ceiling: one counter-based uniform per family-month, nothing else.
+    let n = families as u32;
+    g.bench_function("ceiling_draws_per_family_month", |b| {
+        let key = rng::family_key(seed);
+        b.iter(|| {
+            let mut acc = 0.0;
+            for month in 0..12u32 {
+                for id in 0..n {
+                    acc += rng::family_uniform(key, id, month);
+                }
+            }
+            black_box(acc)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, monthly_step);
+criterion_main!(benches);

@@ -51,6 +51,9 @@ pub struct RunArgs {
     /// Do not render charts.
     #[arg(long)]
     pub no_charts: bool,
+    /// Start even when the estimated time (over 6 hours) or memory is too large.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

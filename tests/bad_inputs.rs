@@ -337,3 +337,27 @@ fn validate_reports_every_bad_file_named_together() {
         assert!(stderr.contains(f), "{f} not reported: {stderr}");
     }
 }
+
+#[test]
+fn an_absurd_request_is_refused_before_anything_is_written() {
+    let out = tempfile::tempdir().unwrap();
+    let output = carecast()
+        .args([
+            "run",
+            "scenarios/baseline.json",
+            "--runs",
+            "1000000",
+            "--scale",
+            "1",
+            "--out",
+        ])
+        .arg(out.path().join("results"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("too large to start"), "{stderr}");
+    assert!(stderr.contains("family-months"), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert!(!out.path().join("results").exists());
+}

@@ -1,12 +1,14 @@
 //! The application layer: turns parsed arguments into work, and is the only place (with `output`)
 //! that touches the file system. `run` simulates and writes results; `validate` only checks.
 
+pub mod guard;
+pub mod interrupt;
 pub mod output;
 pub mod progress;
 
 use crate::charts::{self, ChartOptions, Format, ScenarioResults};
 use crate::cli::{ChartArgs, Cli, Command, RunArgs};
-use crate::engine::{run_batch, RunConfig};
+use crate::engine::RunConfig;
 use crate::error::{Error, InputErrors};
 use crate::results::{runs::runs_csv, summary, yearly::yearly_csv};
 use crate::scenario::{self, validate::MAX_RUNS, Model};
@@ -98,6 +100,18 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         }
     }
     let s = settings(args, &models[0])?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let available = guard::available_memory();
+    for model in &models {
+        let est = guard::estimate(model, s.runs, s.scale, threads, s.seed, available);
+        guard::check(&est, available, args.force)?;
+    }
+    let stop = interrupt::Interrupt::install()?;
+    let mut written: Vec<String> = Vec::new();
+    let not_written =
+        |i: usize| -> Vec<String> { models[i..].iter().map(|m| m.name.clone()).collect() };
     std::fs::create_dir_all(&args.out).map_err(|e| {
         Error::io(
             format!("cannot create output folder {}", args.out.display()),
@@ -109,15 +123,22 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     let command = std::env::args().collect::<Vec<_>>().join(" ");
-    for (model, file) in models.iter().zip(&args.scenarios) {
+    for (i, (model, file)) in models.iter().zip(&args.scenarios).enumerate() {
         let started = Instant::now();
         let cfg = RunConfig {
             master_seed: s.seed,
             scale: s.scale,
         };
+        // Staged first: the folder is checked writable before the long run, and an interrupt
+        // at any point drops it, removing the temporary folder.
+        let staged = output::Staged::new(&args.out, &model.name)?;
         let bar = progress::bar(s.runs, &model.name);
-        let results = pool.install(|| run_batch(model, 0..s.runs, &cfg, &|| bar.inc(1)))?;
+        let results =
+            pool.install(|| interrupt::run_batches(model, s.runs, &cfg, &|| bar.inc(1), &stop))?;
         bar.finish_and_clear();
+        let Some(results) = results else {
+            return Err(interrupt::interrupted(&written, &not_written(i)));
+        };
         let info = summary::RunInfo {
             command: command.clone(),
             scenario_file: file.display().to_string(),
@@ -126,7 +147,6 @@ fn run(args: &RunArgs) -> Result<(), Error> {
             scale: s.scale,
             elapsed_seconds: started.elapsed().as_secs_f64(),
         };
-        let staged = output::Staged::new(&args.out, &model.name)?;
         staged.write("yearly.csv", yearly_csv(model, &results).as_bytes())?;
         staged.write(
             "summary.json",
@@ -146,7 +166,11 @@ fn run(args: &RunArgs) -> Result<(), Error> {
                 &ChartOptions::default(),
             )?;
         }
+        if stop.is_set() {
+            return Err(interrupt::interrupted(&written, &not_written(i)));
+        }
         let dir = staged.commit()?;
+        written.push(model.name.clone());
         eprintln!(
             "{}: {} runs in {:.1}s -> {}",
             model.name,

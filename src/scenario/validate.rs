@@ -807,6 +807,19 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
         });
     }
 
+    // Durations beyond the last `months` boundary any transition uses all behave alike (the
+    // engine caps a family's months-in-state there), so starting durations are capped there too:
+    // the same model, and no starting duration outside the engine's duration table.
+    let dur_cap = transitions
+        .iter()
+        .flat_map(|t| [t.months[0], t.months[1]])
+        .filter(|&m| m <= 600)
+        .max()
+        .unwrap_or(0);
+    for init in &mut initial {
+        init.months = cap_bands(std::mem::take(&mut init.months), dur_cap);
+    }
+
     let resolved = cx.loaded.merged.clone();
     let text = serde_json::to_string(&resolved).unwrap_or_default();
     let hash = format!("sha256:{:x}", Sha256::digest(text.as_bytes()));
@@ -836,6 +849,39 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
         resolved,
         hash,
     }
+}
+
+/// Caps months-in-state bands at `cap` without changing the distribution as the engine sees it:
+/// the part of a band at or beyond `cap` becomes a one-month band at `cap` with its share.
+fn cap_bands(bands: Vec<Band>, cap: u32) -> Vec<Band> {
+    let mut out = Vec::with_capacity(bands.len() + 1);
+    for b in bands {
+        if b.hi <= cap + 1 {
+            out.push(b);
+            continue;
+        }
+        let span = f64::from(b.hi - b.lo);
+        let part = |n: u32| {
+            Expr::Bin(
+                expr::Op::Mul,
+                Box::new(b.share.clone()),
+                Box::new(Expr::Num(f64::from(n) / span)),
+            )
+        };
+        if b.lo < cap {
+            out.push(Band {
+                lo: b.lo,
+                hi: cap,
+                share: part(cap - b.lo),
+            });
+        }
+        out.push(Band {
+            lo: cap,
+            hi: cap + 1,
+            share: part(b.hi - b.lo.max(cap)),
+        });
+    }
+    out
 }
 
 /// Evaluates every expression at the parameters' central values and checks ranges, then checks

@@ -58,6 +58,9 @@ pub struct RunArgs {
     /// Run only the K-th of N equal ranges of run indices (1-based), saving raw results for `merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Start even when the estimated time (over 6 hours) or memory is too large.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -96,6 +96,15 @@ pub enum Error {
     /// Anything else: exit code 1.
     #[error("{0}")]
     Other(String),
+    /// The user pressed Ctrl-C (or sent SIGTERM): exit code 130.
+    #[error("interrupted: results NOT written for {}{}; any earlier results there are untouched.{}",
+        not_written.join(", "),
+        if not_written.is_empty() { "(none)" } else { "" },
+        if written.is_empty() { " No scenario was written.".to_string() } else { format!(" Written before the interrupt: {}.", written.join(", ")) })]
+    Interrupted {
+        written: Vec<String>,
+        not_written: Vec<String>,
+    },
 }
 
 impl Error {
@@ -110,6 +119,7 @@ impl Error {
                 _ => 2,
             },
             Error::Io { .. } | Error::Other(_) => 1,
+            Error::Interrupted { .. } => 130,
         }
     }
 

@@ -3,14 +3,15 @@
 //! `compare` (in `compare`) runs scenarios side by side and writes their differences.
 
 pub mod compare;
+pub mod guard;
+pub mod interrupt;
 pub mod output;
 pub mod progress;
 pub mod shard;
 
 use crate::charts::{self, ChartOptions, Format, ScenarioResults};
 use crate::cli::{ChartArgs, Cli, Command, MergeArgs, RunArgs};
-use crate::engine::RunResult;
-use crate::engine::{run_batch, RunConfig};
+use crate::engine::{RunConfig, RunResult};
 use crate::error::{Error, InputErrors};
 use crate::results::{runs::runs_csv, summary, yearly::yearly_csv};
 use crate::scenario::{self, validate::MAX_RUNS, Model};
@@ -104,6 +105,18 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         }
     }
     let s = settings(args, &models[0])?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let available = guard::available_memory();
+    for model in &models {
+        let est = guard::estimate(model, s.runs, s.scale, threads, s.seed, available);
+        guard::check(&est, available, args.force)?;
+    }
+    let stop = interrupt::Interrupt::install()?;
+    let mut written: Vec<String> = Vec::new();
+    let not_written =
+        |i: usize| -> Vec<String> { models[i..].iter().map(|m| m.name.clone()).collect() };
     std::fs::create_dir_all(&args.out).map_err(|e| {
         Error::io(
             format!("cannot create output folder {}", args.out.display()),
@@ -117,15 +130,26 @@ fn run(args: &RunArgs) -> Result<(), Error> {
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     let shard = args.shard.as_deref().map(shard::Shard::parse).transpose()?;
     let range = shard.map_or(0..s.runs, |sh| sh.range(s.runs));
-    for (model, file) in models.iter().zip(&args.scenarios) {
+    for (i, (model, file)) in models.iter().zip(&args.scenarios).enumerate() {
         let started = Instant::now();
         let cfg = RunConfig {
             master_seed: s.seed,
             scale: s.scale,
         };
+        // Staged first: the folder is checked writable before the long run, and an interrupt
+        // at any point drops it, removing the temporary folder. Shards write their own folder.
+        let staged = match shard {
+            None => Some(output::Staged::new(&args.out, &model.name)?),
+            Some(_) => None,
+        };
         let bar = progress::bar(range.end - range.start, &model.name);
-        let results = pool.install(|| run_batch(model, range.clone(), &cfg, &|| bar.inc(1)))?;
+        let results = pool.install(|| {
+            interrupt::run_batches(model, range.clone(), &cfg, &|| bar.inc(1), &stop)
+        })?;
         bar.finish_and_clear();
+        let Some(results) = results else {
+            return Err(interrupt::interrupted(&written, &not_written(i)));
+        };
         let info = summary::RunInfo {
             command: command.clone(),
             scenario_file: file.display().to_string(),
@@ -134,7 +158,8 @@ fn run(args: &RunArgs) -> Result<(), Error> {
             scale: s.scale,
             elapsed_seconds: started.elapsed().as_secs_f64(),
         };
-        if let Some(sh) = shard {
+        let Some(staged) = staged else {
+            let sh = shard.unwrap_or(shard::Shard { k: 1, n: 1 });
             let dir = shard::write_shard(
                 &args.out,
                 model,
@@ -146,6 +171,7 @@ fn run(args: &RunArgs) -> Result<(), Error> {
                 info.elapsed_seconds,
                 &results,
             )?;
+            written.push(model.name.clone());
             eprintln!(
                 "{}: runs {}..{} of {} in {:.1}s -> {}",
                 model.name,
@@ -156,15 +182,20 @@ fn run(args: &RunArgs) -> Result<(), Error> {
                 display(&dir)
             );
             continue;
-        }
-        let dir = write_outputs(
-            &args.out,
+        };
+        fill_outputs(
+            &staged,
             model,
             &results,
             &info,
             args.runs_csv,
             !args.no_charts,
         )?;
+        if stop.is_set() {
+            return Err(interrupt::interrupted(&written, &not_written(i)));
+        }
+        let dir = staged.commit()?;
+        written.push(model.name.clone());
         eprintln!(
             "{}: {} runs in {:.1}s -> {}",
             model.name,
@@ -176,16 +207,15 @@ fn run(args: &RunArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes a scenario's result folder (atomically): yearly.csv, summary.json, runs.csv, charts.
-fn write_outputs(
-    out: &Path,
+/// Fills a staged result folder: yearly.csv, summary.json, runs.csv and charts.
+fn fill_outputs(
+    staged: &output::Staged,
     model: &Model,
     results: &[RunResult],
     info: &summary::RunInfo,
     with_runs_csv: bool,
     with_charts: bool,
-) -> Result<std::path::PathBuf, Error> {
-    let staged = output::Staged::new(out, &model.name)?;
+) -> Result<(), Error> {
     staged.write("yearly.csv", yearly_csv(model, results).as_bytes())?;
     staged.write(
         "summary.json",
@@ -201,7 +231,7 @@ fn write_outputs(
             .map_err(|e| Error::io(format!("cannot create {}", chart_dir.display()), e))?;
         charts::render_all(&[loaded], &chart_dir, &ChartOptions::default())?;
     }
-    staged.commit()
+    Ok(())
 }
 
 /// Combines the shards of one scenario into the results one machine would have written.
@@ -215,14 +245,16 @@ fn merge(args: &MergeArgs) -> Result<(), Error> {
         scale: meta.scale,
         elapsed_seconds: meta.elapsed_seconds,
     };
-    let dir = write_outputs(
-        &args.out,
+    let staged = output::Staged::new(&args.out, &model.name)?;
+    fill_outputs(
+        &staged,
         &model,
         &results,
         &info,
         args.runs_csv,
         !args.no_charts,
     )?;
+    let dir = staged.commit()?;
     eprintln!(
         "{}: merged {} shards ({} runs) -> {}",
         model.name,

@@ -18,6 +18,7 @@ impl Staged {
     pub fn new(out: &Path, name: &str) -> Result<Staged, Error> {
         fs::create_dir_all(out)
             .map_err(|e| Error::io(format!("cannot create output folder {}", out.display()), e))?;
+        clear_stale(out);
         let tmp = out.join(format!(".{name}.partial-{}", std::process::id()));
         if tmp.exists() {
             fs::remove_dir_all(&tmp)
@@ -76,6 +77,52 @@ impl Staged {
     }
 }
 
+/// Removes the hidden `.NAME.partial-PID` and `.NAME.old-PID` folders left in `out` by processes
+/// that were killed (SIGKILL, power loss) and are no longer running. A `.NAME.old-PID` folder whose
+/// `NAME` is missing holds the last complete results (the process died between its two renames),
+/// so it is renamed back rather than removed. Folders of live processes are left alone; where
+/// liveness cannot be told (outside Linux) nothing is touched. Nothing ever reads these folders.
+pub fn clear_stale(out: &Path) {
+    let Ok(entries) = fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some((name, kind, pid)) = file_name.to_str().and_then(parse_staging_name) else {
+            continue;
+        };
+        if pid == std::process::id() || process_alive(pid) {
+            continue;
+        }
+        let path = entry.path();
+        let target = out.join(name);
+        if kind == "old" && !target.exists() {
+            let _ = fs::rename(&path, &target);
+        } else {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Splits `.NAME.partial-PID` or `.NAME.old-PID` into (NAME, "partial" or "old", PID).
+fn parse_staging_name(file: &str) -> Option<(&str, &str, u32)> {
+    let rest = file.strip_prefix('.')?;
+    let (head, pid) = rest.rsplit_once('-')?;
+    let pid: u32 = pid.parse().ok()?;
+    let (name, kind) = head.rsplit_once('.')?;
+    (!name.is_empty() && (kind == "partial" || kind == "old")).then_some((name, kind, pid))
+}
+
+#[cfg(target_os = "linux")]
+fn process_alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn process_alive(_pid: u32) -> bool {
+    true
+}
+
 impl Drop for Staged {
     fn drop(&mut self) {
         if !self.committed {
@@ -110,5 +157,42 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "no temporary folders left: {names:?}");
+    }
+
+    #[test]
+    fn parses_staging_folder_names_only() {
+        assert_eq!(
+            parse_staging_name(".baseline.partial-123"),
+            Some(("baseline", "partial", 123))
+        );
+        assert_eq!(
+            parse_staging_name(".my-run.old-7"),
+            Some(("my-run", "old", 7))
+        );
+        assert_eq!(parse_staging_name("baseline"), None);
+        assert_eq!(parse_staging_name(".baseline.partial-x"), None);
+        assert_eq!(parse_staging_name(".git"), None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn stale_folders_of_dead_processes_are_cleared_and_old_results_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        // A process id that cannot be running: above the kernel's pid_max (at most 2^22).
+        let dead = 4_194_304 + 17;
+        fs::create_dir(dir.path().join(format!(".a.partial-{dead}"))).unwrap();
+        fs::create_dir(dir.path().join(format!(".b.old-{dead}"))).unwrap();
+        fs::write(dir.path().join(format!(".b.old-{dead}/x.txt")), b"kept").unwrap();
+        let live = format!(".c.partial-{}", std::process::id());
+        fs::create_dir(dir.path().join(&live)).unwrap();
+        let s = Staged::new(dir.path(), "a").unwrap();
+        drop(s);
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        names.sort();
+        assert_eq!(names, vec![live, "b".to_string()]);
+        assert_eq!(fs::read(dir.path().join("b/x.txt")).unwrap(), b"kept");
     }
 }

@@ -101,7 +101,15 @@ impl Expr {
                         }
                         a.ln()
                     }
-                    Func::Pow => a.powf(args[1].eval(values)?),
+                    Func::Pow => {
+                        let b = args[1].eval(values)?;
+                        if a < 0.0 && b.fract() != 0.0 {
+                            return Err(ExprError(format!(
+                                "pow of a negative number ({a}) to a fractional power ({b}) is not a real number"
+                            )));
+                        }
+                        a.powf(b)
+                    }
                 }
             }
         };

@@ -192,6 +192,14 @@ fn read_json(path: &Path, extended_by: Option<&Path>) -> Result<Json, InputError
             "write a scenario JSON object, or start from scenarios/baseline.json",
         ));
     }
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Err(InputError::new(
+            path,
+            "$",
+            "the file starts with a byte-order mark (an editor saved it as \"UTF-8 with BOM\")",
+            "save the file as plain UTF-8 without a byte-order mark",
+        ));
+    }
     let json: Json = serde_json::from_slice(&bytes).map_err(|e| {
         let fix = if std::str::from_utf8(&bytes).is_err() {
             "the file is not UTF-8 text; scenario files are JSON text"
@@ -204,6 +212,14 @@ fn read_json(path: &Path, extended_by: Option<&Path>) -> Result<Json, InputError
         };
         InputError::new(path, "$", format!("not valid JSON: {e}"), fix)
     })?;
+    if let Some((at, key)) = super::dupkeys::first_duplicate(&bytes) {
+        return Err(InputError::new(
+            path,
+            at,
+            format!("`{key}` appears twice in the same object; JSON keeps only the last, silently"),
+            "remove one of the two, keeping the value you mean",
+        ));
+    }
     if !json.is_object() {
         return Err(InputError::new(
             path,

@@ -1,6 +1,8 @@
 //! Scenario files: the on-disk format (`raw`), loading with `extends` (`load`), parameters and
 //! expressions (`params`, `expr`), checking (`validate`) and the validated `Model` (`model`).
 
+pub mod draws;
+pub mod dupkeys;
 pub mod expr;
 pub mod load;
 pub mod model;

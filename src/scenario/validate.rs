@@ -30,14 +30,57 @@ struct Ctx<'a> {
     checks: Vec<(String, Expr, Check)>,
 }
 
-#[derive(Clone, Copy)]
-enum Check {
+/// Largest money value accepted (£ for unit costs, £m for budgets): anything above is a typo.
+pub const MAX_MONEY: f64 = 1e9;
+
+/// The range an expression's value must lie in, at central values and in every parameter draw.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Check {
     Probability,
     NonNegative,
     Share,
     Fraction,
     Population,
+    /// A yearly real growth rate or trend: above -1 (a fall of 100%) and at most 1.
+    Growth,
+    /// The family-help price per family: above 0, since it sets how many places a budget buys.
+    Price,
     Any,
+}
+
+impl Check {
+    /// The problem with value `v`, if any: (message, fix).
+    pub(crate) fn problem(self, v: f64) -> Option<(String, &'static str)> {
+        match self {
+            Check::Probability => (!(0.0..=1.0).contains(&v)).then(|| (format!("probability {v} is outside 0 to 1"), "a monthly probability lies between 0 and 1; convert yearly rates with 1 - (1 - p)^(1/12)")),
+            Check::NonNegative if v < 0.0 => Some((format!("value {v} is negative"), "costs and budgets are zero or positive")),
+            Check::NonNegative => (v > MAX_MONEY).then(|| (format!("value {} is implausibly large (above {MAX_MONEY:e})", num(v)), "unit costs are in £ and budgets in £m; check for a stray exponent or extra zeros")),
+            Check::Share => (v < 0.0).then(|| (format!("share {v} is negative"), "shares are zero or positive")),
+            Check::Fraction => (!(0.0..1.0).contains(&v)).then(|| (format!("share {v} is outside [0, 1)"), "give the share of the early budget that funds universal services, e.g. 0.32")),
+            Check::Population => (!(0.0..=MAX_POPULATION).contains(&v)).then(|| (format!("{} is outside 0 to {MAX_POPULATION}", num(v)), "give a national count of children or families per month for England")),
+            Check::Growth => (!(v > -1.0 && v <= 1.0)).then(|| (format!("yearly rate {v} is outside (-1, 1]"), "give a yearly real growth or trend as a fraction, e.g. 0.02 for 2% a year; -1 would mean everything vanishes")),
+            Check::Price => (!(v > 0.0 && v <= MAX_MONEY)).then(|| (format!("family-help cost {v} per family per month is not above 0 (or is implausibly large)"), "the family-help price sets how many places the early budget buys; give a positive monthly cost, e.g. 700")),
+            Check::Any => None,
+        }
+    }
+}
+
+/// A number as written in messages: huge ones in scientific notation.
+fn num(v: f64) -> String {
+    if v.abs() >= 1e9 {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// An expression as quoted in messages: long ones are cut.
+fn quote(s: &str) -> String {
+    if s.chars().count() > 80 {
+        format!("{}...", s.chars().take(77).collect::<String>())
+    } else {
+        s.to_string()
+    }
 }
 
 impl Ctx<'_> {
@@ -58,7 +101,7 @@ impl Ctx<'_> {
                 Err(e) => {
                     self.err(
                         path,
-                        format!("cannot parse expression \"{s}\": {e}"),
+                        format!("cannot parse expression \"{}\": {e}", quote(s)),
                         "fix the expression; see the scenario reference in README.md",
                     );
                     Expr::Num(0.0)
@@ -134,7 +177,11 @@ impl Ctx<'_> {
         Cost {
             gbp: self.value(&c.gbp, &format!("{path}.gbp"), Check::NonNegative),
             per,
-            real_growth: self.value(&c.real_growth, &format!("{path}.real_growth"), Check::Any),
+            real_growth: self.value(
+                &c.real_growth,
+                &format!("{path}.real_growth"),
+                Check::Growth,
+            ),
             class,
         }
     }
@@ -291,7 +338,11 @@ impl Ctx<'_> {
                 &format!("{path}.base_gbp_m"),
                 Check::NonNegative,
             ),
-            growth: self.value(&b.real_growth, &format!("{path}.real_growth"), Check::Any),
+            growth: self.value(
+                &b.real_growth,
+                &format!("{path}.real_growth"),
+                Check::Growth,
+            ),
             index,
         }
     }
@@ -521,6 +572,10 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
     {
         cx.err(&format!("$.states.{}.monthly_cost", cx.state_names.get(capacity_state).cloned().unwrap_or_default()), "the family help state needs a monthly cost per family: it sets how many places the budget buys", "add `\"monthly_cost\": {\"gbp\": ..., \"per\": \"family\"}`");
     }
+    if let Some(c) = states.get(capacity_state).and_then(|s| s.cost.as_ref()) {
+        let path = format!("$.states.{}.monthly_cost.gbp", states[capacity_state].name);
+        cx.checks.push((path, c.gbp.clone(), Check::Price));
+    }
 
     if states.len() > 1000 {
         cx.err(
@@ -630,7 +685,7 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
             trend: cx.value(
                 &f.trend_per_year,
                 &format!("{path}.trend_per_year"),
-                Check::Any,
+                Check::Growth,
             ),
             profile,
         });
@@ -780,8 +835,21 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
                 &format!("{p}.gbp_m_per_year"),
                 Check::NonNegative,
             ),
-            real_growth: cx.value(&f.real_growth, &format!("{p}.real_growth"), Check::Any),
+            real_growth: cx.value(&f.real_growth, &format!("{p}.real_growth"), Check::Growth),
         });
+    }
+
+    // Durations beyond the last `months` boundary any transition uses all behave alike (the
+    // engine caps a family's months-in-state there), so starting durations are capped there too:
+    // the same model, and no starting duration outside the engine's duration table.
+    let dur_cap = transitions
+        .iter()
+        .flat_map(|t| [t.months[0], t.months[1]])
+        .filter(|&m| m <= 600)
+        .max()
+        .unwrap_or(0);
+    for init in &mut initial {
+        init.months = cap_bands(std::mem::take(&mut init.months), dur_cap);
     }
 
     let resolved = cx.loaded.merged.clone();
@@ -815,6 +883,39 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
     }
 }
 
+/// Caps months-in-state bands at `cap` without changing the distribution as the engine sees it:
+/// the part of a band at or beyond `cap` becomes a one-month band at `cap` with its share.
+fn cap_bands(bands: Vec<Band>, cap: u32) -> Vec<Band> {
+    let mut out = Vec::with_capacity(bands.len() + 1);
+    for b in bands {
+        if b.hi <= cap + 1 {
+            out.push(b);
+            continue;
+        }
+        let span = f64::from(b.hi - b.lo);
+        let part = |n: u32| {
+            Expr::Bin(
+                expr::Op::Mul,
+                Box::new(b.share.clone()),
+                Box::new(Expr::Num(f64::from(n) / span)),
+            )
+        };
+        if b.lo < cap {
+            out.push(Band {
+                lo: b.lo,
+                hi: cap,
+                share: part(cap - b.lo),
+            });
+        }
+        out.push(Band {
+            lo: cap,
+            hi: cap + 1,
+            share: part(b.hi - b.lo.max(cap)),
+        });
+    }
+    out
+}
+
 /// Evaluates every expression at the parameters' central values and checks ranges, then checks
 /// that the probabilities out of each state sum to at most 1 for every group, age and duration.
 fn central_checks(cx: &mut Ctx, model: &Model) {
@@ -829,40 +930,28 @@ fn central_checks(cx: &mut Ctx, model: &Model) {
             return;
         }
     };
-    for (path, e, check) in std::mem::take(&mut cx.checks) {
+    let checks = std::mem::take(&mut cx.checks);
+    for (path, e, check) in &checks {
+        let (path, check) = (path.as_str(), *check);
         let v = match e.eval(&values) {
             Ok(v) => v,
             Err(err) => {
                 cx.err(
-                    &path,
+                    path,
                     format!("cannot evaluate at the parameters' central values: {err}"),
                     "check the expression and the parameters it uses",
                 );
                 continue;
             }
         };
-        let bad = match check {
-            Check::Probability => (!(0.0..=1.0).contains(&v)).then(|| (format!("probability {v} is outside 0 to 1"), "a monthly probability lies between 0 and 1; convert yearly rates with 1 - (1 - p)^(1/12)")),
-            Check::NonNegative => (v < 0.0).then(|| (format!("value {v} is negative"), "costs and budgets are zero or positive")),
-            Check::Share => (v < 0.0).then(|| (format!("share {v} is negative"), "shares are zero or positive")),
-            Check::Fraction => (!(0.0..1.0).contains(&v)).then(|| (format!("share {v} is outside [0, 1)"), "give the share of the early budget that funds universal services, e.g. 0.32")),
-            Check::Population => (!(0.0..=MAX_POPULATION).contains(&v)).then(|| (format!("{v} is outside 0 to {MAX_POPULATION}"), "give a national count of children or families per month for England")),
-            Check::Any => None,
-        };
-        if let Some((m, f)) = bad {
-            let mut slots = Vec::new();
-            e.slots(&mut slots);
-            let mut names: Vec<&str> = slots
-                .iter()
-                .map(|s| cx.params.slot_names[*s].as_str())
-                .collect();
-            names.dedup();
+        if let Some((m, f)) = check.problem(v) {
+            let names = param_names(cx, e);
             let m = if names.is_empty() {
                 m
             } else {
-                format!("{m} (from parameters: {})", names.join(", "))
+                format!("{m} (from parameters: {names})")
             };
-            cx.err(&path, m, f);
+            cx.err(path, m, f);
         }
     }
     // Shares that must not all be zero.
@@ -947,6 +1036,91 @@ fn central_checks(cx: &mut Ctx, model: &Model) {
                         break 'outer;
                     }
                 }
+            }
+        }
+    }
+    early_budget_checks(cx, model, &values);
+    if cx.errors.is_empty() {
+        draw_checks(cx, model, &checks);
+    }
+}
+
+/// The names of the parameters an expression reads, for messages.
+fn param_names(cx: &Ctx, e: &Expr) -> String {
+    let mut slots = Vec::new();
+    e.slots(&mut slots);
+    let mut names: Vec<&str> = slots
+        .iter()
+        .map(|s| cx.params.slot_names[*s].as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names.join(", ")
+}
+
+/// The early budget must stay above zero, or the late:early ratio is undefined and no family-help
+/// place can be bought: every year under `early_set`, and through the floor under `total_set`.
+fn early_budget_checks(cx: &mut Ctx, model: &Model, values: &[f64]) {
+    let pol = &model.policy;
+    match pol.rule {
+        Rule::EarlySet => {
+            let path = crate::engine::budget::path_values(&pol.budget, values, model.years)
+                .unwrap_or_default();
+            for (y, base) in path.iter().enumerate() {
+                let extra: f64 = pol
+                    .extra
+                    .iter()
+                    .filter(|(ey, _)| *ey == y)
+                    .map(|(_, e)| e.eval(values).unwrap_or(0.0))
+                    .sum();
+                if base + extra <= 0.0 {
+                    cx.err(
+                        "$.policy.early_budget",
+                        format!(
+                            "the early budget in {} is £{:.1}m: with no early spend the late:early ratio is undefined and no family help can be bought",
+                            model.year_label(y),
+                            base + extra
+                        ),
+                        "give a positive `base_gbp_m` and `index` values above 0 (a deep cut such as 0.1 is fine)",
+                    );
+                    return;
+                }
+            }
+        }
+        Rule::TotalSet => {
+            let floor = pol.early_floor.eval(values).unwrap_or(0.0);
+            if floor <= 0.0 {
+                cx.err(
+                    "$.policy.early_floor_gbp_m",
+                    format!("under `total_set` the early budget can fall to the floor, which is £{floor}m"),
+                    "give a floor above 0 (the statutory minimum councils keep), e.g. 400",
+                );
+            }
+        }
+    }
+}
+
+/// Every checked expression must stay in range in the parameter draws of the first runs too.
+fn draw_checks(cx: &mut Ctx, model: &Model, checks: &[(String, Expr, Check)]) {
+    let n = super::draws::DRAWS_CHECKED;
+    match super::draws::check_draws(&cx.params, model.defaults.seed, checks) {
+        Err((name, run, msg)) => cx.err(
+            &format!("$.parameters.{name}.expr"),
+            format!("cannot be computed in the parameter draw of run {run} (of the first {n} checked): {msg}"),
+            "narrow the distributions of the parameters it reads, or guard the expression, e.g. with max(..., 0.01)",
+        ),
+        Ok(problems) => {
+            for p in problems {
+                let (path, e, _) = &checks[p.check];
+                let names = param_names(cx, e);
+                cx.err(
+                    path,
+                    format!(
+                        "in {} of the first {n} parameter draws (first in run {}): {}; the central value is fine but the distributions of {} reach it",
+                        p.count, p.run, p.message, if names.is_empty() { "its parameters".to_string() } else { names }
+                    ),
+                    format!("{}; narrow those distributions (a beta suits probabilities, a gamma or lognormal suits costs and counts)", p.fix),
+                );
             }
         }
     }

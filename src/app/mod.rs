@@ -1,12 +1,14 @@
 //! The application layer: turns parsed arguments into work, and is the only place (with `output`)
 //! that touches the file system. `run` simulates and writes results; `validate` only checks.
 
+pub mod analysis;
+pub mod batch;
 pub mod output;
 pub mod progress;
 
 use crate::charts::{self, ChartOptions, Format, ScenarioResults};
 use crate::cli::{ChartArgs, Cli, Command, RunArgs};
-use crate::engine::{run_batch, RunConfig};
+use crate::engine::RunConfig;
 use crate::error::{Error, InputErrors};
 use crate::results::{runs::runs_csv, summary, yearly::yearly_csv};
 use crate::scenario::{self, validate::MAX_RUNS, Model};
@@ -19,6 +21,8 @@ pub fn main(cli: Cli) -> Result<(), Error> {
         Command::Run(args) => run(&args),
         Command::Validate { files } => validate(&files),
         Command::Chart(args) => chart(&args),
+        Command::Sensitivity(args) => analysis::sensitivity(&args),
+        Command::Calibrate(args) => analysis::calibrate(&args),
     }
 }
 
@@ -98,6 +102,13 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         }
     }
     let s = settings(args, &models[0])?;
+    if let Some(tol) = args.until_stable {
+        if !(tol > 0.0 && tol < 1.0) {
+            return Err(Error::Usage(format!(
+                "--until-stable {tol} is outside (0, 1); give a relative tolerance such as 0.002"
+            )));
+        }
+    }
     std::fs::create_dir_all(&args.out).map_err(|e| {
         Error::io(
             format!("cannot create output folder {}", args.out.display()),
@@ -116,7 +127,23 @@ fn run(args: &RunArgs) -> Result<(), Error> {
             scale: s.scale,
         };
         let bar = progress::bar(s.runs, &model.name);
-        let results = pool.install(|| run_batch(model, 0..s.runs, &cfg, &|| bar.inc(1)))?;
+        let mut extra = serde_json::Map::new();
+        extra.insert("engine".into(), args.engine.as_str().into());
+        let results = pool.install(|| match args.until_stable {
+            None => batch::simulate(model, args.engine, 0..s.runs, &cfg, &|| bar.inc(1)),
+            Some(tol) => {
+                let (r, st) =
+                    batch::until_stable(model, args.engine, s.runs, tol, &cfg, &|| bar.inc(1))?;
+                eprintln!(
+                    "{}: {} after {} runs (tolerance {tol})",
+                    model.name,
+                    if st.converged { "stable" } else { "NOT stable" },
+                    r.len()
+                );
+                extra.insert("until_stable".into(), st.to_json());
+                Ok(r)
+            }
+        })?;
         bar.finish_and_clear();
         let info = summary::RunInfo {
             command: command.clone(),
@@ -125,6 +152,7 @@ fn run(args: &RunArgs) -> Result<(), Error> {
             runs: s.runs,
             scale: s.scale,
             elapsed_seconds: started.elapsed().as_secs_f64(),
+            extra,
         };
         let staged = output::Staged::new(&args.out, &model.name)?;
         staged.write("yearly.csv", yearly_csv(model, &results).as_bytes())?;
@@ -150,7 +178,7 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         eprintln!(
             "{}: {} runs in {:.1}s -> {}",
             model.name,
-            s.runs,
+            results.len(),
             info.elapsed_seconds,
             display(&dir)
         );

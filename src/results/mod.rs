@@ -2,6 +2,7 @@
 //! and the exports, each returning bytes and doing no I/O: `yearly.csv` (`yearly`), `runs.csv`
 //! (`runs`) and `summary.json` (`summary`).
 
+pub mod convergence;
 pub mod metrics;
 pub mod runs;
 pub mod stats;

@@ -89,10 +89,7 @@ fn tornado_of(
             format!("{}{unit}, {when}", metric.0),
         ),
         Some(b) => (
-            format!(
-                "What moves the change in {} most: {} vs {}",
-                metric.0, model.name, b.name
-            ),
+            format!("Change in {} from {}: what moves it most", metric.0, b.name),
             format!(
                 "{} minus {}: {}{unit}, {when} (negative = saving)",
                 model.name, b.name, metric.0

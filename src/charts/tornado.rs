@@ -133,6 +133,18 @@ fn ticks(lo: f64, hi: f64) -> (Vec<f64>, f64) {
     (v, step)
 }
 
+/// Tick text with as many decimals as the step needs.
+fn tick_label(v: f64, step: f64) -> String {
+    if step >= 1.0 {
+        return number(v.round());
+    }
+    let d = (-(step.log10().floor()) as usize
+        + usize::from((step * 10f64.powf(-(step.log10().floor()))).fract() > 1e-6))
+    .min(8);
+    let s = format!("{:.d$}", v.abs());
+    format!("{}{s}", if v < -step * 1e-9 { "−" } else { "" })
+}
+
 /// Short number text: thousands separators for large values, four significant digits else.
 pub fn number(v: f64) -> String {
     let a = v.abs();
@@ -148,6 +160,8 @@ pub fn number(v: f64) -> String {
         format!("{}{out}", if v < 0.0 { "−" } else { "" })
     } else if a == 0.0 {
         "0".into()
+    } else if a.fract() == 0.0 {
+        format!("{}{a:.0}", if v < 0.0 { "−" } else { "" })
     } else {
         let d = (3 - a.log10().floor() as i32).clamp(0, 6) as usize;
         let s = format!("{a:.d$}");
@@ -251,7 +265,7 @@ fn draw<DB: DrawingBackend>(
         lo -= 0.5 * t.central.abs().max(1.0) * 0.01;
         hi += 0.5 * t.central.abs().max(1.0) * 0.01;
     }
-    let (tick_v, _) = ticks(lo, hi);
+    let (tick_v, step) = ticks(lo, hi);
     let (lo, hi) = (
         tick_v[0].min(lo),
         tick_v.last().copied().unwrap_or(hi).max(hi),
@@ -267,7 +281,7 @@ fn draw<DB: DrawingBackend>(
             z.line / 3.0,
         )?;
         p.text(
-            &number(*v),
+            &tick_label(*v, step),
             xx,
             (plot_bottom + z.tick) as i32,
             z.tick,
@@ -301,31 +315,33 @@ fn draw<DB: DrawingBackend>(
             theme::TEXT,
             HPos::Right,
         )?;
-        let (ya, yb) = ((yc - bh / 2.0) as i32, (yc + bh / 2.0) as i32);
-        p.rect(xc as i32, ya, xp(b.at_low) as i32, yb, LOW_COLOUR)?;
-        p.rect(xc as i32, ya, xp(b.at_high) as i32, yb, HIGH_COLOUR)?;
-        // Parameter values at the bar ends, outside the bar.
-        for (v, txt, colour) in [
-            (b.at_low, &b.low_text, LOW_COLOUR),
-            (b.at_high, &b.high_text, HIGH_COLOUR),
-        ] {
+        // Both ends on one side of the central value: split the bar so neither hides the other.
+        let same_side = (b.at_low - t.central) * (b.at_high - t.central) > 0.0;
+        let ends = [
+            (b.at_low, &b.low_text, LOW_COLOUR, 0.0),
+            (b.at_high, &b.high_text, HIGH_COLOUR, 1.0),
+        ];
+        for (k, (v, txt, colour, half)) in ends.into_iter().enumerate() {
+            let (ya, yb, ym) = if same_side {
+                let top = yc - bh / 2.0 + half * bh / 2.0;
+                (top, top + bh / 2.0, top + bh / 4.0)
+            } else {
+                (yc - bh / 2.0, yc + bh / 2.0, yc)
+            };
+            p.rect(xc as i32, ya as i32, xp(v) as i32, yb as i32, colour)?;
+            let right = v > t.central || (v == t.central && k == 1);
             let xe = xp(v);
-            let right = v > t.central || (v == t.central && std::ptr::eq(txt, &b.high_text));
             let (xx, hpos) = if right {
                 (xe + z.data_label * 0.4, HPos::Left)
             } else {
                 (xe - z.data_label * 0.4, HPos::Right)
             };
-            let _ = colour;
-            p.text(
-                txt,
-                xx as i32,
-                yc as i32,
-                z.data_label,
-                false,
-                theme::TEXT,
-                hpos,
-            )?;
+            let size = if same_side {
+                z.data_label * 0.85
+            } else {
+                z.data_label
+            };
+            p.text(txt, xx as i32, ym as i32, size, false, theme::TEXT, hpos)?;
         }
     }
     p.line(

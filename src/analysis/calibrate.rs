@@ -25,6 +25,9 @@ pub struct RawTargets {
     /// Explicit bounds on free parameters: name -> [low, high].
     #[serde(default)]
     pub bounds: BTreeMap<String, [f64; 2]>,
+    /// Why the bounds are what they are.
+    #[serde(default)]
+    pub bounds_note: String,
 }
 
 #[derive(Debug, Deserialize)]

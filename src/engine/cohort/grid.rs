@@ -7,7 +7,7 @@ use crate::scenario::model::{Band, Dest, Model, Profile};
 use crate::scenario::validate::MAX_AGE_YEARS;
 
 /// Months of age per age cell.
-pub const AGE_UNIT: usize = 12;
+pub const AGE_UNIT: usize = 1;
 
 /// Where one state's cells sit in the grid.
 #[derive(Debug, Clone)]

@@ -57,6 +57,7 @@ struct P<'a, DB: DrawingBackend> {
 
 impl<DB: DrawingBackend> P<'_, DB> {
     /// Text with the middle of its capitals at y.
+    #[allow(clippy::too_many_arguments)]
     fn text(
         &self,
         t: &str,

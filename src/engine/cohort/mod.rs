@@ -202,6 +202,7 @@ fn metrics(
 ) -> Result<[f64; N_METRICS], String> {
     let mut out = [0.0; N_METRICS];
     let mut spend = [0.0f64; 3];
+    #[allow(clippy::needless_range_loop)] // s indexes costs and both occupancies
     for s in 0..model.states.len() {
         if s == model.capacity_state {
             continue;
@@ -209,8 +210,8 @@ fn metrics(
         let (per_child, per_family, class) = costs[s];
         spend[class as usize] += (acc.occ_ch[s] * per_child + acc.occ_fam[s] * per_family) / 1e6;
     }
-    for k in 0..3 {
-        spend[k] += acc.oneoff[k] / 1e6;
+    for (sp, o) in spend.iter_mut().zip(&acc.oneoff) {
+        *sp += o / 1e6;
     }
     for fc in &model.fixed_costs {
         let v = fc.gbp_m.eval(values).map_err(|e| e.0)?;

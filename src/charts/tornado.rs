@@ -346,7 +346,7 @@ fn draw<DB: DrawingBackend>(
         }
     }
     p.line(
-        (xc as i32, (plot_top - z.tick * 0.3) as i32),
+        (xc as i32, plot_top as i32),
         (xc as i32, plot_bottom as i32),
         theme::BLACK,
         z.line / 1.5,

@@ -27,6 +27,10 @@ pub enum Command {
     Chart(ChartArgs),
     /// Compare alternatives with a baseline, run by run with common random numbers.
     Compare(CompareArgs),
+    /// One-way sensitivity (cohort engine): each uncertain parameter at its p10 and p90.
+    Sensitivity(crate::cli_analysis::SensitivityArgs),
+    /// Fit named parameters' central values to target stocks and flows (cohort engine).
+    Calibrate(crate::cli_analysis::CalibrateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -61,6 +65,13 @@ pub struct RunArgs {
     /// Start even when the estimated time (over 6 hours) or memory is too large.
     #[arg(long)]
     pub force: bool,
+    /// Engine: `mc` (Monte Carlo families) or `cohort` (expected values, one projection per draw).
+    #[arg(long, value_enum, default_value_t = crate::cli_analysis::Engine::Mc)]
+    pub engine: crate::cli_analysis::Engine,
+    /// Add runs in batches until the final year's median ratio and median children in care move
+    /// by less than this relative tolerance between batches (e.g. 0.002); --runs is the batch size.
+    #[arg(long, value_name = "TOL")]
+    pub until_stable: Option<f64>,
 }
 
 #[derive(Debug, Args)]

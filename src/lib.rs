@@ -5,9 +5,11 @@
 //! [`engine`] (per run, parallel, seeded) -> per-run yearly results -> [`results`] (summaries and
 //! exports) -> files written by [`app`].
 
+pub mod analysis;
 pub mod app;
 pub mod charts;
 pub mod cli;
+pub mod cli_analysis;
 pub mod engine;
 pub mod error;
 pub mod results;

@@ -136,6 +136,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
             runs: s.runs,
             scale: s.scale,
             elapsed_seconds: started.elapsed().as_secs_f64(),
+            extra: Default::default(),
         };
         let dir = &model.name;
         staged.write(

@@ -2,6 +2,8 @@
 //! that touches the file system. `run` simulates and writes results; `validate` only checks;
 //! `compare` (in `compare`) runs scenarios side by side and writes their differences.
 
+pub mod analysis;
+pub mod batch;
 pub mod compare;
 pub mod guard;
 pub mod interrupt;
@@ -26,6 +28,8 @@ pub fn main(cli: Cli) -> Result<(), Error> {
         Command::Chart(args) => chart(&args),
         Command::Merge(args) => merge(&args),
         Command::Compare(args) => compare::compare(&args),
+        Command::Sensitivity(args) => analysis::sensitivity(&args),
+        Command::Calibrate(args) => analysis::calibrate(&args),
     }
 }
 
@@ -105,6 +109,13 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         }
     }
     let s = settings(args, &models[0])?;
+    if let Some(tol) = args.until_stable {
+        if !(tol > 0.0 && tol < 1.0) {
+            return Err(Error::Usage(format!(
+                "--until-stable {tol} is outside (0, 1); give a relative tolerance such as 0.002"
+            )));
+        }
+    }
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -117,6 +128,13 @@ fn run(args: &RunArgs) -> Result<(), Error> {
     let mut written: Vec<String> = Vec::new();
     let not_written =
         |i: usize| -> Vec<String> { models[i..].iter().map(|m| m.name.clone()).collect() };
+    if args.shard.is_some()
+        && (args.until_stable.is_some() || args.engine != crate::cli_analysis::Engine::Mc)
+    {
+        return Err(Error::Usage(
+            "--shard works with the Monte Carlo engine and a fixed number of runs; drop --until-stable and --engine cohort".into(),
+        ));
+    }
     std::fs::create_dir_all(&args.out).map_err(|e| {
         Error::io(
             format!("cannot create output folder {}", args.out.display()),
@@ -143,8 +161,27 @@ fn run(args: &RunArgs) -> Result<(), Error> {
             Some(_) => None,
         };
         let bar = progress::bar(range.end - range.start, &model.name);
-        let results = pool.install(|| {
-            interrupt::run_batches(model, range.clone(), &cfg, &|| bar.inc(1), &stop)
+        let mut extra = serde_json::Map::new();
+        extra.insert("engine".into(), args.engine.as_str().into());
+        let results = pool.install(|| match (args.engine, args.until_stable) {
+            (crate::cli_analysis::Engine::Mc, None) => {
+                interrupt::run_batches(model, range.clone(), &cfg, &|| bar.inc(1), &stop)
+            }
+            (engine, None) => {
+                batch::simulate(model, engine, range.clone(), &cfg, &|| bar.inc(1)).map(Some)
+            }
+            (engine, Some(tol)) => {
+                let (r, st) =
+                    batch::until_stable(model, engine, s.runs, tol, &cfg, &|| bar.inc(1))?;
+                eprintln!(
+                    "{}: {} after {} runs (tolerance {tol})",
+                    model.name,
+                    if st.converged { "stable" } else { "NOT stable" },
+                    r.len()
+                );
+                extra.insert("until_stable".into(), st.to_json());
+                Ok(Some(r))
+            }
         })?;
         bar.finish_and_clear();
         let Some(results) = results else {
@@ -157,6 +194,7 @@ fn run(args: &RunArgs) -> Result<(), Error> {
             runs: s.runs,
             scale: s.scale,
             elapsed_seconds: started.elapsed().as_secs_f64(),
+            extra,
         };
         let Some(staged) = staged else {
             let sh = shard.unwrap_or(shard::Shard { k: 1, n: 1 });
@@ -199,7 +237,7 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         eprintln!(
             "{}: {} runs in {:.1}s -> {}",
             model.name,
-            s.runs,
+            results.len(),
             info.elapsed_seconds,
             display(&dir)
         );
@@ -244,6 +282,9 @@ fn merge(args: &MergeArgs) -> Result<(), Error> {
         runs: meta.runs,
         scale: meta.scale,
         elapsed_seconds: meta.elapsed_seconds,
+        extra: [("engine".to_string(), serde_json::Value::from("mc"))]
+            .into_iter()
+            .collect(),
     };
     let staged = output::Staged::new(&args.out, &model.name)?;
     fill_outputs(

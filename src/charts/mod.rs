@@ -21,6 +21,7 @@ mod spend;
 mod stock;
 mod text;
 mod theme;
+pub mod tornado;
 
 use std::path::{Path, PathBuf};
 
@@ -240,7 +241,7 @@ pub fn render_rgb(
 }
 
 /// Box-filters a `k`-times larger RGB image down to `w`×`h` (integer arithmetic, so exact).
-fn downsample(big: &[u8], w: usize, h: usize, k: usize) -> Vec<u8> {
+pub(crate) fn downsample(big: &[u8], w: usize, h: usize, k: usize) -> Vec<u8> {
     let bw = w * k;
     let mut out = vec![0u8; w * h * 3];
     let n = (k * k) as u32;

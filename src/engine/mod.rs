@@ -2,6 +2,7 @@
 //! spending rules (`budget`), one run (`run`), and many runs in parallel (`run_batch`).
 
 pub mod budget;
+pub mod cohort;
 pub mod population;
 pub mod run;
 pub mod step;

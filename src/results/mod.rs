@@ -4,6 +4,7 @@
 //! `comparison.json`).
 
 pub mod compare;
+pub mod convergence;
 pub mod metrics;
 pub mod runs;
 pub mod stats;

@@ -16,6 +16,8 @@ pub struct RunInfo {
     pub runs: u64,
     pub scale: f64,
     pub elapsed_seconds: f64,
+    /// Further fields for `summary.json` (engine, convergence), in order.
+    pub extra: Map<String, Value>,
 }
 
 /// Builds `summary.json` (pretty-printed, with a final newline).
@@ -70,7 +72,12 @@ pub fn summary_json(model: &Model, runs: &[RunResult], info: &RunInfo) -> String
         "clamped_probability_rows": clamped,
         "family_months": family_months,
         "elapsed_seconds": (info.elapsed_seconds * 1000.0).round() / 1000.0,
+        "monte_carlo_standard_error": super::convergence::standard_errors(model, runs),
     });
+    let mut doc = doc;
+    if let Value::Object(m) = &mut doc {
+        m.extend(info.extra.clone());
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s

@@ -7,6 +7,7 @@ pub mod expr;
 pub mod load;
 pub mod model;
 pub mod params;
+pub mod quantile;
 pub mod raw;
 pub mod validate;
 

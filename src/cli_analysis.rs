@@ -1,0 +1,63 @@
+//! Command-line arguments of the analysis commands (`sensitivity`, `calibrate`) and the engine
+//! choice of `run`. Only definitions live here; `app` turns them into work.
+
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// Which engine projects a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// Monte Carlo: individual families with random moves.
+    Mc,
+    /// Cohort: expected state occupancies, one deterministic projection per parameter draw.
+    Cohort,
+}
+
+impl Engine {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Mc => "mc",
+            Engine::Cohort => "cohort",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The scenario whose parameters are varied.
+    pub scenario: PathBuf,
+    /// A baseline scenario: the measure becomes SCENARIO minus BASELINE (common parameters).
+    pub baseline: Option<PathBuf>,
+    /// Metric to measure (a yearly.csv metric name). Default: late_early_ratio, or total_spend
+    /// summed over all years when a baseline is given (the net saving is its negative).
+    #[arg(long)]
+    pub metric: Option<String>,
+    /// Year of the metric, e.g. 2034-35; `all` sums over years (default: the last year; `all`
+    /// with a baseline).
+    #[arg(long)]
+    pub year: Option<String>,
+    /// Output folder; writes <out>/<scenario>-sensitivity/.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Do not render the tornado chart.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The scenario to calibrate.
+    pub scenario: PathBuf,
+    /// Targets file (JSON): stocks and flows by metric and year, optional bounds.
+    #[arg(long)]
+    pub targets: PathBuf,
+    /// Parameters whose central values are fitted, comma separated.
+    #[arg(long, required = true, value_delimiter = ',')]
+    pub free: Vec<String>,
+    /// Output folder; writes <out>/<scenario>-calibration/.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Most evaluations of the model.
+    #[arg(long, default_value_t = 3000)]
+    pub max_evals: usize,
+}

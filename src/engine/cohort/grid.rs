@@ -1,0 +1,219 @@
+//! The cohort engine's state grid: expected families and children by (state, need group, age in
+//! whole years, months in state up to the state's last duration band, waiting flag), and the
+//! profiles of initial and new families spread over it.
+
+use crate::engine::tables::Tables;
+use crate::scenario::model::{Band, Dest, Model, Profile};
+use crate::scenario::validate::MAX_AGE_YEARS;
+
+/// Months of age per age cell.
+pub const AGE_UNIT: usize = 1;
+
+/// Where one state's cells sit in the grid.
+#[derive(Debug, Clone)]
+pub struct StateCells {
+    pub offset: usize,
+    /// Age cells 0 ..= the age-out cell (families in the last cell leave next month).
+    pub n_age: usize,
+    /// Months-in-state cells: exact months 0 .. n_dur - 1, the last one meaning "this or more".
+    pub n_dur: usize,
+    /// 2 when families in this state can wait for a family-help place, else 1.
+    pub n_wait: usize,
+    /// Age in months at which families leave, and where to.
+    pub age_out_months: u32,
+    pub age_out_to: Dest,
+}
+
+/// The layout of the whole grid.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    pub n_groups: usize,
+    /// Months of age per age cell (divides 12, so year bands fall on cell edges).
+    pub age_unit: usize,
+    pub states: Vec<StateCells>,
+    pub len: usize,
+}
+
+impl Grid {
+    /// Builds the layout. Months-in-state are tracked exactly up to the last duration boundary of
+    /// the state's own rules that a family can reach within the horizon (tunnel states).
+    pub fn new(model: &Model) -> Grid {
+        let n_groups = model.groups.len();
+        let horizon = model.years as u32 * 12;
+        let mut offset = 0;
+        let mut states = Vec::with_capacity(model.states.len());
+        for (s, st) in model.states.iter().enumerate() {
+            let start_max = model
+                .initial
+                .iter()
+                .filter(|i| i.state == s)
+                .flat_map(|i| i.months.iter().map(|b| b.hi))
+                .max()
+                .unwrap_or(0);
+            let reach = start_max + horizon;
+            let mut last = 0;
+            for t in model.transitions.iter().filter(|t| t.from == s) {
+                for p in [t.months[0], t.months[1]] {
+                    if p != u32::MAX && p <= 600 && p <= reach {
+                        last = last.max(p);
+                    }
+                }
+            }
+            let can_wait = s != model.capacity_state
+                && (st.age_out_to == Dest::State(model.capacity_state)
+                    || model
+                        .transitions
+                        .iter()
+                        .any(|t| t.from == s && t.to == Dest::State(model.capacity_state)));
+            let age_cells = st
+                .age_out_months
+                .min(MAX_AGE_YEARS * 12)
+                .div_ceil(AGE_UNIT as u32);
+            let cells = StateCells {
+                offset,
+                n_age: age_cells as usize + 1,
+                n_dur: last as usize + 1,
+                n_wait: if can_wait { 2 } else { 1 },
+                age_out_months: st.age_out_months,
+                age_out_to: st.age_out_to,
+            };
+            offset += n_groups * cells.n_age * cells.n_dur * cells.n_wait;
+            states.push(cells);
+        }
+        Grid {
+            n_groups,
+            age_unit: AGE_UNIT,
+            states,
+            len: offset,
+        }
+    }
+
+    /// Index of a cell; ages beyond the state's last age cell are held there.
+    #[inline]
+    pub fn cell(&self, s: usize, g: usize, age: usize, dur: usize, wait: usize) -> usize {
+        let c = &self.states[s];
+        let a = age.min(c.n_age - 1);
+        let d = dur.min(c.n_dur - 1);
+        c.offset + ((g * c.n_age + a) * c.n_dur + d) * c.n_wait + wait.min(c.n_wait - 1)
+    }
+
+    /// Row of the transition tables used by the cells of (state, group, age cell, months).
+    pub fn row(&self, tables: &Tables, s: usize, g: usize, age: usize, dur: usize) -> usize {
+        let age_m = ((age * self.age_unit) as u32).min(u32::from(u16::MAX)) as u16;
+        let dur = (dur as u16).min(tables.dur_cap);
+        tables.row(s, g, age_m, dur)
+    }
+
+    /// Runs of months-in-state cells of each state that share a table row: (first, end, offset
+    /// of their row from the row of months 0). The tables' layout depends only on the model, so
+    /// this holds for every draw and year.
+    pub fn dur_runs(&self, tables: &Tables) -> Vec<Vec<(usize, usize, usize)>> {
+        self.states
+            .iter()
+            .enumerate()
+            .map(|(s, sc)| {
+                let r0 = self.row(tables, s, 0, 0, 0);
+                let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+                for d in 0..sc.n_dur {
+                    let r = self.row(tables, s, 0, 0, d) - r0;
+                    match runs.last_mut() {
+                        Some(last) if last.2 == r => last.1 = d + 1,
+                        _ => runs.push((d, d + 1, r)),
+                    }
+                }
+                runs
+            })
+            .collect()
+    }
+}
+
+/// A profile evaluated for one parameter draw: shares by group, by age year, mean children.
+#[derive(Debug, Clone)]
+pub struct Spread {
+    pub groups: Vec<f64>,
+    /// (age year, share) after clamping ages to below the age limit.
+    pub ages: Vec<(usize, f64)>,
+    pub mean_children: f64,
+}
+
+/// Normalised non-negative weights (all zero stays all zero, as the Monte Carlo sampler does).
+fn normalise(w: Vec<f64>) -> Vec<f64> {
+    let w: Vec<f64> = w.into_iter().map(|x| x.max(0.0)).collect();
+    let s: f64 = w.iter().sum();
+    if s > 0.0 {
+        w.into_iter().map(|x| x / s).collect()
+    } else {
+        w
+    }
+}
+
+/// Shares of each unit within bands drawn uniformly (`unit` months per band unit), clamped to
+/// below `limit` months: (month, share) pairs are folded into cells by `cell_of`.
+pub fn band_cells(
+    bands: &[Band],
+    values: &[f64],
+    unit: u32,
+    limit: u32,
+    cell_of: impl Fn(u32) -> usize,
+) -> Result<Vec<(usize, f64)>, String> {
+    let shares = normalise(
+        bands
+            .iter()
+            .map(|b| b.share.eval(values).map_err(|e| e.0))
+            .collect::<Result<_, _>>()?,
+    );
+    let mut out: Vec<(usize, f64)> = Vec::new();
+    for (b, sh) in bands.iter().zip(shares) {
+        if sh <= 0.0 {
+            continue;
+        }
+        let span = ((b.hi - b.lo) * unit).max(1);
+        // Whole units are spread evenly; within a unit the clamp is applied month by month.
+        for k in 0..span {
+            let m = (b.lo * unit + k).min(limit.saturating_sub(1));
+            let c = cell_of(m);
+            let w = sh / f64::from(span);
+            match out.iter_mut().find(|(cc, _)| *cc == c) {
+                Some(e) => e.1 += w,
+                None => out.push((c, w)),
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Spread {
+    pub fn new(
+        p: &Profile,
+        values: &[f64],
+        age_limit_months: u32,
+        age_unit: usize,
+    ) -> Result<Spread, String> {
+        let groups = normalise(
+            p.group_shares
+                .iter()
+                .map(|e| e.eval(values).map_err(|e| e.0))
+                .collect::<Result<_, _>>()?,
+        );
+        let ch = normalise(
+            p.children
+                .iter()
+                .map(|(_, e)| e.eval(values).map_err(|e| e.0))
+                .collect::<Result<_, _>>()?,
+        );
+        let mean_children = p
+            .children
+            .iter()
+            .zip(&ch)
+            .map(|((n, _), s)| f64::from(*n) * s)
+            .sum();
+        let ages = band_cells(&p.age, values, 12, age_limit_months, |m| {
+            m as usize / age_unit
+        })?;
+        Ok(Spread {
+            groups,
+            ages,
+            mean_children,
+        })
+    }
+}

@@ -1,0 +1,320 @@
+//! The cohort (expected-value) engine: the same scenario as the Monte Carlo engine, run as expected
+//! state occupancies with no individual randomness (`grid` holds the cells, `step` one month).
+//! One projection per parameter draw; `run_draws` uses the same draws as run i of the Monte Carlo
+//! engine, so the two can be compared run by run.
+//!
+//! Approximations (also in README): age is held in whole years, a twelfth of each age year
+//! having its birthday each month (ages are uniform within the year); capacity serves each
+//! priority class in turn as the fraction of its waiting families that the free places allow
+//! (within a class, no one waits longer than another); months in state are exact (tunnel cells)
+//! up to the state's last reachable duration boundary.
+
+pub mod grid;
+pub mod step;
+
+use super::budget::Budgets;
+use super::run::RunResult;
+use super::tables::Tables;
+use crate::error::Error;
+use crate::results::metrics::{idx, N_METRICS};
+use crate::rng;
+use crate::scenario::model::{Model, Per, Placement, Role, SpendClass};
+use crate::scenario::validate::MAX_AGE_YEARS;
+use grid::{band_cells, Grid, Spread};
+use rayon::prelude::*;
+use step::{allocate, transitions, Mass, YearAcc};
+
+/// One projection: metric rows and children in each state at each 31 March.
+#[derive(Debug, Clone)]
+pub struct Projection {
+    pub years: Vec<[f64; N_METRICS]>,
+    pub state_children: Vec<Vec<f64>>,
+    pub clamped_rows: u32,
+}
+
+/// Monthly costs of each state in year `y`: (£ per child, £ per family, class).
+fn state_costs(
+    model: &Model,
+    values: &[f64],
+    y: usize,
+) -> Result<Vec<(f64, f64, SpendClass)>, String> {
+    model
+        .states
+        .iter()
+        .map(|s| match &s.cost {
+            None => Ok((0.0, 0.0, SpendClass::None)),
+            Some(c) => {
+                let gbp = c
+                    .gbp
+                    .eval(values)
+                    .map_err(|e| format!("$.states.{}.monthly_cost: {e}", s.name))?;
+                let g = c.real_growth.eval(values).map_err(|e| e.0)?;
+                let v = gbp * (1.0 + g).powi(y as i32 + 1);
+                Ok(match c.per {
+                    Per::Child => (v, 0.0, c.class),
+                    Per::Family => (0.0, v, c.class),
+                })
+            }
+        })
+        .collect()
+}
+
+/// The starting stocks spread over the grid.
+fn initial(model: &Model, grid: &Grid, values: &[f64]) -> Result<Mass, String> {
+    let mut m = Mass::zeros(grid.len);
+    for init in &model.initial {
+        let children = init.children.eval(values).map_err(|e| e.0)?;
+        let st = &model.states[init.state];
+        let sp = Spread::new(&init.profile, values, st.age_out_months, grid.age_unit)?;
+        if sp.mean_children <= 0.0 {
+            continue;
+        }
+        let families = children / sp.mean_children;
+        let durs = band_cells(&init.months, values, 1, u32::MAX, |d| d as usize)?;
+        for (g, sg) in sp.groups.iter().enumerate() {
+            for &(a, sa) in &sp.ages {
+                for &(d, sd) in &durs {
+                    let w = sg * sa * sd;
+                    m.add(
+                        grid.cell(init.state, g, a, d, 0),
+                        families * w,
+                        children * w,
+                    );
+                }
+            }
+        }
+    }
+    Ok(m)
+}
+
+/// New families of one inflow, evaluated once per draw.
+struct Arrivals {
+    to: usize,
+    rate: f64,
+    trend: f64,
+    spread: Spread,
+}
+
+/// Projects `model` under one set of parameter values.
+pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
+    let grid = Grid::new(model);
+    let s_n = model.states.len();
+    let budgets = Budgets::new(model, values)?;
+    let mut arrivals = Vec::new();
+    for f in &model.inflows {
+        let rate = f
+            .per_month
+            .eval(values)
+            .map_err(|e| format!("inflow {}: {e}", f.name))?;
+        let trend = f
+            .trend
+            .eval(values)
+            .map_err(|e| format!("inflow {}: {e}", f.name))?;
+        let limit = model.states[f.to].age_out_months.min(MAX_AGE_YEARS * 12);
+        arrivals.push(Arrivals {
+            to: f.to,
+            rate,
+            trend,
+            spread: Spread::new(&f.profile, values, limit, grid.age_unit)?,
+        });
+    }
+    let mut cur = initial(model, &grid, values)?;
+    let mut next = Mass::zeros(grid.len);
+    let mut late_last = budgets.previous_late;
+    let mut out = Projection {
+        years: Vec::with_capacity(model.years),
+        state_children: Vec::with_capacity(model.years),
+        clamped_rows: 0,
+    };
+    let cap = model.capacity_state;
+    for y in 0..model.years {
+        let tables = Tables::build(model, values, y)?;
+        let runs = grid.dur_runs(&tables);
+        out.clamped_rows += tables.clamped_rows;
+        let costs = state_costs(model, values, y)?;
+        let early_base = budgets.early_base(y, late_last);
+        let fh_cost = costs[cap].1;
+        if fh_cost <= 0.0 {
+            return Err(
+                "the family help monthly cost per family is zero, so places cannot be priced"
+                    .into(),
+            );
+        }
+        let places_per_gbp_m = 1e6 / (12.0 * fh_cost);
+        let base_places = early_base * (1.0 - budgets.universal_share) * places_per_gbp_m;
+        let extra_places = budgets.extra[y] * places_per_gbp_m;
+        let mut acc = YearAcc::new(s_n);
+        for mm in 0..12 {
+            let m = y * 12 + mm;
+            for a in &arrivals {
+                let lambda = a.rate * (1.0 + a.trend).powf(m as f64 / 12.0);
+                if lambda <= 0.0 {
+                    continue;
+                }
+                let children = lambda * a.spread.mean_children;
+                acc.flows.add(s_n, a.to, children, lambda);
+                for (g, sg) in a.spread.groups.iter().enumerate() {
+                    for &(age, sa) in &a.spread.ages {
+                        let w = sg * sa;
+                        cur.add(grid.cell(a.to, g, age, 0, 0), lambda * w, children * w);
+                    }
+                }
+            }
+            transitions(model, &grid, &tables, &runs, &cur, &mut next, &mut acc);
+            let places = (base_places + extra_places * budgets.ramp(m)).max(0.0);
+            allocate(model, &grid, &mut next, places, &mut acc);
+            std::mem::swap(&mut cur, &mut next);
+        }
+        let row = metrics(
+            model, values, &budgets, y, early_base, &costs, &grid, &cur, &acc,
+        )?;
+        late_last = row[idx::LATE_SPEND];
+        out.years.push(row);
+        out.state_children.push(stocks(&grid, &cur).0);
+    }
+    Ok(out)
+}
+
+/// Children and families in each state.
+fn stocks(grid: &Grid, m: &Mass) -> (Vec<f64>, Vec<f64>) {
+    let mut ch = Vec::with_capacity(grid.states.len());
+    let mut fam = Vec::with_capacity(grid.states.len());
+    for sc in &grid.states {
+        let end = sc.offset + grid.n_groups * sc.n_age * sc.n_dur * sc.n_wait;
+        ch.push(m.ch[sc.offset..end].iter().sum());
+        fam.push(m.fam[sc.offset..end].iter().sum());
+    }
+    (ch, fam)
+}
+
+/// The year's metrics, defined exactly as the Monte Carlo engine defines them.
+#[allow(clippy::too_many_arguments)]
+fn metrics(
+    model: &Model,
+    values: &[f64],
+    budgets: &Budgets,
+    y: usize,
+    early_base: f64,
+    costs: &[(f64, f64, SpendClass)],
+    grid: &Grid,
+    m: &Mass,
+    acc: &YearAcc,
+) -> Result<[f64; N_METRICS], String> {
+    let mut out = [0.0; N_METRICS];
+    let mut spend = [0.0f64; 3];
+    #[allow(clippy::needless_range_loop)] // s indexes costs and both occupancies
+    for s in 0..model.states.len() {
+        if s == model.capacity_state {
+            continue;
+        }
+        let (per_child, per_family, class) = costs[s];
+        spend[class as usize] += (acc.occ_ch[s] * per_child + acc.occ_fam[s] * per_family) / 1e6;
+    }
+    for (sp, o) in spend.iter_mut().zip(&acc.oneoff) {
+        *sp += o / 1e6;
+    }
+    for fc in &model.fixed_costs {
+        let v = fc.gbp_m.eval(values).map_err(|e| e.0)?;
+        let g = fc.real_growth.eval(values).map_err(|e| e.0)?;
+        spend[fc.class as usize] += v * (1.0 + g).powi(y as i32 + 1);
+    }
+    let early = early_base + budgets.extra[y] + spend[SpendClass::Early as usize];
+    let late = spend[SpendClass::Late as usize];
+    if early <= 0.0 {
+        return Err(format!(
+            "early spend in {} is £{early:.1}m, so the late:early ratio is undefined; keep the early budget above zero",
+            model.year_label(y)
+        ));
+    }
+    out[idx::EARLY_SPEND] = early;
+    out[idx::LATE_SPEND] = late;
+    out[idx::TOTAL_SPEND] = early + late;
+    out[idx::RATIO] = late / early;
+    let (ch, fam) = stocks(grid, m);
+    for (s, st) in model.states.iter().enumerate() {
+        let c = ch[s];
+        match st.role {
+            Role::Care => {
+                out[idx::CIC] += c;
+                out[match st.placement {
+                    Some(Placement::Kinship) => idx::CIC_KINSHIP,
+                    Some(Placement::Foster) => idx::CIC_FOSTER,
+                    Some(Placement::Residential) => idx::CIC_RESIDENTIAL,
+                    _ => idx::CIC_OTHER,
+                }] += c;
+            }
+            Role::ChildProtection => out[idx::CP_PLANS] += c,
+            Role::FamilyHelp => out[idx::FH_CASELOAD] += fam[s],
+            Role::Need => out[idx::WAITING] += fam[s],
+            _ => {}
+        }
+        if st.role.is_child_in_need() {
+            out[idx::CIN] += c;
+        }
+    }
+    let s_n = model.states.len();
+    let role = |s: usize| (s < s_n).then(|| model.states[s].role);
+    let statutory = |r: Option<Role>| r.is_some_and(Role::is_statutory);
+    for from in 0..=s_n {
+        for to in 0..=s_n {
+            let k = from * acc.flows.n + to;
+            let (ch, fams) = (acc.flows.children[k], acc.flows.families[k]);
+            if fams == 0.0 && ch == 0.0 {
+                continue;
+            }
+            let (rf, rt) = (role(from), role(to));
+            if statutory(rt) && !statutory(rf) {
+                out[idx::REFERRALS] += ch;
+            }
+            if to == model.capacity_state && from != to {
+                out[idx::FH_STARTS] += fams;
+            }
+            if rt == Some(Role::ChildProtection) && rf != Some(Role::ChildProtection) {
+                out[idx::CP_STARTS] += ch;
+            }
+            if rt == Some(Role::Care) && rf != Some(Role::Care) {
+                out[idx::CARE_ENTRIES] += ch;
+            }
+            if rf == Some(Role::Care) {
+                match rt {
+                    Some(Role::Permanence) => out[idx::EXITS_PERMANENCE] += ch,
+                    Some(Role::CareLeaver) => out[idx::CARE_LEAVERS] += ch,
+                    Some(Role::Care) | None => {}
+                    Some(_) => out[idx::EXITS_HOME] += ch,
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Projects run indices `runs` of `model`, each under the parameter draw of the Monte Carlo run
+/// with the same index, in parallel; results come back in run order.
+pub fn run_draws(
+    model: &Model,
+    runs: std::ops::Range<u64>,
+    master_seed: u64,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<RunResult>, Error> {
+    runs.into_par_iter()
+        .map(|r| {
+            let seed = rng::run_seed(master_seed, r);
+            let out = model
+                .params
+                .draw(seed)
+                .map_err(|(p, e)| format!("parameter `{p}`: {e}"))
+                .and_then(|values| {
+                    project(model, &values).map(|p| RunResult {
+                        years: p.years,
+                        state_children: p.state_children,
+                        family_months: 0,
+                        clamped_rows: p.clamped_rows,
+                        params: values,
+                    })
+                })
+                .map_err(|message| Error::Draw { run: r, message });
+            tick();
+            out
+        })
+        .collect()
+}

@@ -1,24 +1,7 @@
 //! The output-contract metrics that charts read, with their `yearly.csv` names and units.
 
-/// Unit of a metric as written in the `unit` column of `yearly.csv`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    GbpM,
-    Children,
-    Families,
-    Ratio,
-}
-
-impl Unit {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Unit::GbpM => "gbp_m",
-            Unit::Children => "children",
-            Unit::Families => "families",
-            Unit::Ratio => "ratio",
-        }
-    }
-}
+/// Units are the output contract's own.
+pub use crate::results::metrics::Unit;
 
 /// A metric from the output contract. Rows with other metric names are ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

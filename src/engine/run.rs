@@ -33,8 +33,9 @@ pub struct RunResult {
     pub params: Vec<f64>,
 }
 
-/// Monthly costs of each state in one year: (£ per child, £ per family, class).
-fn state_costs(
+/// Monthly costs of each state in one year: (£ per child, £ per family, class). Shared with the
+/// cohort engine so both price states identically.
+pub(crate) fn state_costs(
     model: &Model,
     values: &[f64],
     y: usize,

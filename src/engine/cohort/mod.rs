@@ -18,7 +18,7 @@ use super::tables::Tables;
 use crate::error::Error;
 use crate::results::metrics::{idx, N_METRICS};
 use crate::rng;
-use crate::scenario::model::{Model, Per, Placement, Role, SpendClass};
+use crate::scenario::model::{Model, Placement, Role, SpendClass};
 use crate::scenario::validate::MAX_AGE_YEARS;
 use grid::{band_cells, Grid, Spread};
 use rayon::prelude::*;
@@ -30,33 +30,6 @@ pub struct Projection {
     pub years: Vec<[f64; N_METRICS]>,
     pub state_children: Vec<Vec<f64>>,
     pub clamped_rows: u32,
-}
-
-/// Monthly costs of each state in year `y`: (£ per child, £ per family, class).
-fn state_costs(
-    model: &Model,
-    values: &[f64],
-    y: usize,
-) -> Result<Vec<(f64, f64, SpendClass)>, String> {
-    model
-        .states
-        .iter()
-        .map(|s| match &s.cost {
-            None => Ok((0.0, 0.0, SpendClass::None)),
-            Some(c) => {
-                let gbp = c
-                    .gbp
-                    .eval(values)
-                    .map_err(|e| format!("$.states.{}.monthly_cost: {e}", s.name))?;
-                let g = c.real_growth.eval(values).map_err(|e| e.0)?;
-                let v = gbp * (1.0 + g).powi(y as i32 + 1);
-                Ok(match c.per {
-                    Per::Child => (v, 0.0, c.class),
-                    Per::Family => (0.0, v, c.class),
-                })
-            }
-        })
-        .collect()
 }
 
 /// The starting stocks spread over the grid.
@@ -131,7 +104,7 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
         let tables = Tables::build(model, values, y)?;
         let runs = grid.dur_runs(&tables);
         out.clamped_rows += tables.clamped_rows;
-        let costs = state_costs(model, values, y)?;
+        let costs = crate::engine::run::state_costs(model, values, y)?;
         let early_base = budgets.early_base(y, late_last);
         let fh_cost = costs[cap].1;
         if fh_cost <= 0.0 {

@@ -283,8 +283,10 @@ pub fn for_run(files: &ScenarioFiles, charts: Vec<Chart>, report_command: &str) 
     let ratio = |y| yearly_stat(files.yearly, y, "late_early_ratio");
     if let (Some(a), Some(b)) = (ratio(first), ratio(last)) {
         findings.push(format!(
-            "In {first} the model projects {} of late spend for every £1 of early spend; by {last}, {}.",
-            interval(a, pounds),
+            "In {first} the model projects {} of late spend for every £1 of early spend (90% interval {} to {}); by {last}, {}.",
+            pounds(a.mean),
+            pounds(a.p5),
+            pounds(a.p95),
             interval(b, pounds)
         ));
     }

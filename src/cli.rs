@@ -31,6 +31,8 @@ pub enum Command {
     Sensitivity(crate::cli_analysis::SensitivityArgs),
     /// Fit named parameters' central values to target stocks and flows (cohort engine).
     Calibrate(crate::cli_analysis::CalibrateArgs),
+    /// Write report.html and report.md (findings, charts, parameters, method) into a result folder.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -118,4 +120,10 @@ pub struct CompareArgs {
     /// Name of the comparison folder (default: <baseline>-vs-<alt1>[-<alt2>...]).
     #[arg(long)]
     pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A run folder (<out>/<scenario>) or a comparison folder (<out>/<comparison-name>).
+    pub dir: PathBuf,
 }

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cli_analysis;
 pub mod engine;
 pub mod error;
+pub mod report;
 pub mod results;
 pub mod rng;
 pub mod scenario;

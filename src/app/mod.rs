@@ -9,6 +9,7 @@ pub mod guard;
 pub mod interrupt;
 pub mod output;
 pub mod progress;
+pub mod report;
 pub mod shard;
 
 use crate::charts::{self, ChartOptions, Format, ScenarioResults};
@@ -30,6 +31,7 @@ pub fn main(cli: Cli) -> Result<(), Error> {
         Command::Compare(args) => compare::compare(&args),
         Command::Sensitivity(args) => analysis::sensitivity(&args),
         Command::Calibrate(args) => analysis::calibrate(&args),
+        Command::Report(args) => report::report(&args),
     }
 }
 

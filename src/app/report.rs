@@ -1,0 +1,160 @@
+//! `carecast report DIR`: writes report.html and report.md into a run or comparison folder.
+
+use crate::cli::ReportArgs;
+use crate::error::Error;
+use crate::report::content::{self, Chart, ScenarioFiles};
+use crate::report::{html, markdown};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn chart_title(stem: &str) -> String {
+    match stem {
+        "impact" => "Impact: differences from the baseline".into(),
+        "payback" => "Payback: cumulative net saving and break-even".into(),
+        "ratio" => "Late:early spend ratio by year".into(),
+        "spend" => "Early and late spend by year".into(),
+        "children-in-care" => "Children in care at 31 March".into(),
+        "child-protection" => "Children on child protection plans".into(),
+        "children-in-need" => "Children in need".into(),
+        "placements" => "Care placements by type".into(),
+        "flows" => "Flows between stages".into(),
+        other => other.replace('-', " "),
+    }
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))
+}
+
+fn read_json(path: &Path) -> Result<Value, Error> {
+    let text = read(path)?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::Usage(format!(
+            "{} is not valid JSON ({e}). Fix: regenerate the folder with `carecast run` or `carecast compare`.",
+            path.display()
+        ))
+    })
+}
+
+/// The SVG charts under `dir/charts`, in report order, linked to their PNG where there is one.
+fn charts(dir: &Path) -> Result<Vec<Chart>, Error> {
+    let chart_dir = dir.join("charts");
+    let Ok(entries) = std::fs::read_dir(&chart_dir) else {
+        return Ok(Vec::new());
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| Error::io(format!("cannot list {}", chart_dir.display()), e))?
+            .path();
+        if path.extension().and_then(|e| e.to_str()) != Some("svg") {
+            continue;
+        }
+        let Some(stem) = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let link = if chart_dir.join(format!("{stem}.png")).is_file() {
+            format!("charts/{stem}.png")
+        } else {
+            format!("charts/{stem}.svg")
+        };
+        let chart = Chart {
+            title: chart_title(&stem),
+            svg: read(&path)?,
+            link,
+        };
+        found.push((stem, chart));
+    }
+    Ok(content::order_charts(found))
+}
+
+fn not_a_result_folder(dir: &Path) -> Error {
+    Error::Usage(format!(
+        "{} is not a carecast result folder: it holds neither summary.json and yearly.csv (a run folder, <out>/<scenario>) nor comparison.json (a comparison folder). Fix: pass a folder written by `carecast run` or `carecast compare`, e.g. output/baseline.",
+        dir.display()
+    ))
+}
+
+fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
+    let tmp = path.with_extension("tmp-report");
+    std::fs::write(&tmp, text)
+        .map_err(|e| Error::io(format!("cannot write {}", tmp.display()), e))?;
+    std::fs::rename(&tmp, path)
+        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
+}
+
+/// Runs the command.
+pub fn report(args: &ReportArgs) -> Result<(), Error> {
+    let dir = &args.dir;
+    if !dir.is_dir() {
+        return Err(not_a_result_folder(dir));
+    }
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let report = if dir.join("comparison.json").is_file() {
+        let comparison = read_json(&dir.join("comparison.json"))?;
+        let mut names: Vec<String> = vec![comparison
+            .get("baseline")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()];
+        for alt in comparison
+            .get("alternatives")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            names.push(
+                alt.get("scenario")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+        }
+        let mut loaded: Vec<(Value, String)> = Vec::new();
+        for name in &names {
+            let sub: PathBuf = dir.join(name);
+            if name.is_empty() || !sub.join("summary.json").is_file() {
+                return Err(Error::Usage(format!(
+                    "{} lists scenario '{name}' but {} is missing. Fix: regenerate the comparison with `carecast compare`.",
+                    dir.join("comparison.json").display(),
+                    sub.join("summary.json").display()
+                )));
+            }
+            loaded.push((
+                read_json(&sub.join("summary.json"))?,
+                read(&sub.join("yearly.csv"))?,
+            ));
+        }
+        let files: Vec<ScenarioFiles> = loaded
+            .iter()
+            .map(|(s, y)| ScenarioFiles {
+                summary: s,
+                yearly: y,
+            })
+            .collect();
+        content::for_comparison(&comparison, &files, charts(dir)?, &command)
+    } else if dir.join("summary.json").is_file() && dir.join("yearly.csv").is_file() {
+        let summary = read_json(&dir.join("summary.json"))?;
+        let yearly = read(&dir.join("yearly.csv"))?;
+        let files = ScenarioFiles {
+            summary: &summary,
+            yearly: &yearly,
+        };
+        content::for_run(&files, charts(dir)?, &command)
+    } else {
+        return Err(not_a_result_folder(dir));
+    };
+    write_atomically(&dir.join("report.html"), &html::render(&report))?;
+    write_atomically(&dir.join("report.md"), &markdown::render(&report))?;
+    println!(
+        "wrote {} and {}",
+        dir.join("report.html").display(),
+        dir.join("report.md").display()
+    );
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! Renders a [`Report`] as Markdown, charts as relative image links.
+
+use super::content::Report;
+
+/// Escapes characters that Markdown or inline HTML would interpret in running text.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The whole Markdown document.
+pub fn render(r: &Report) -> String {
+    let mut m = String::new();
+    m.push_str(&format!("# {}\n\n", escape(&r.title)));
+    for d in &r.description {
+        m.push_str(&format!("{}\n\n", escape(d)));
+    }
+    m.push_str("## Headline findings\n\n");
+    for f in &r.findings {
+        m.push_str(&format!("- {}\n", escape(f)));
+    }
+    m.push_str("\n## Charts\n\n");
+    if r.charts.is_empty() {
+        m.push_str("No charts were found in this folder (render them with `carecast chart`).\n\n");
+    }
+    for c in &r.charts {
+        m.push_str(&format!("![{}]({})\n\n", escape(&c.title), c.link));
+    }
+    m.push_str("## Parameters\n\n");
+    for t in &r.parameters {
+        m.push_str(&format!("### {}\n\n", escape(&t.scenario)));
+        m.push_str("| Parameter | Value or distribution | Source or assumption |\n|---|---|---|\n");
+        for p in &t.rows {
+            m.push_str(&format!(
+                "| {} | {} | {} |\n",
+                escape(&p.name),
+                escape(&p.value),
+                escape(&p.basis)
+            ));
+        }
+        m.push('\n');
+    }
+    m.push_str("## Assumptions and known limitations\n\n");
+    for l in &r.limitations {
+        m.push_str(&format!("- {}\n", escape(l)));
+    }
+    m.push_str("\n## Method\n\n");
+    for p in &r.method {
+        m.push_str(&format!("{}\n\n", escape(p)));
+    }
+    m.push_str("## Reproducibility\n\n| Item | Value |\n|---|---|\n");
+    for (k, v) in &r.reproducibility {
+        m.push_str(&format!(
+            "| {} | `{}` |\n",
+            escape(k),
+            v.replace('`', "'").replace('|', "\\|")
+        ));
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_table_and_emphasis_characters() {
+        assert_eq!(escape("a|b*c_d"), "a\\|b\\*c\\_d");
+    }
+}

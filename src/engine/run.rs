@@ -433,7 +433,6 @@ impl<'a> Sim<'a> {
         }
         // Flows in the year.
         let s_n = self.n_states;
-        let role = |s: usize| (s < s_n).then(|| model.states[s].role);
         for from in 0..=s_n {
             for to in 0..=s_n {
                 let (ch, fams) = flows.get(from, to);
@@ -441,31 +440,47 @@ impl<'a> Sim<'a> {
                     continue;
                 }
                 let (ch, fams) = (ch * w, fams * w);
-                let (rf, rt) = (role(from), role(to));
-                let statutory = |r: Option<Role>| r.is_some_and(Role::is_statutory);
-                if statutory(rt) && !statutory(rf) {
-                    out[idx::REFERRALS] += ch;
-                }
-                if to == model.capacity_state && from != to {
-                    out[idx::FH_STARTS] += fams;
-                }
-                if rt == Some(Role::ChildProtection) && rf != Some(Role::ChildProtection) {
-                    out[idx::CP_STARTS] += ch;
-                }
-                if rt == Some(Role::Care) && rf != Some(Role::Care) {
-                    out[idx::CARE_ENTRIES] += ch;
-                }
-                if rf == Some(Role::Care) {
-                    match rt {
-                        Some(Role::Permanence) => out[idx::EXITS_PERMANENCE] += ch,
-                        Some(Role::CareLeaver) => out[idx::CARE_LEAVERS] += ch,
-                        Some(Role::Care) | None => {}
-                        Some(_) => out[idx::EXITS_HOME] += ch,
-                    }
-                }
+                add_flow_metrics(model, from, to, ch, fams, &mut out);
             }
         }
         Ok(out)
+    }
+}
+
+/// Adds one (from, to) cell of a year's flows to the flow metrics: `ch` children and `fams`
+/// families moved; index `model.states.len()` is outside the model. Shared by both engines so the
+/// metric definitions cannot drift apart.
+pub(crate) fn add_flow_metrics(
+    model: &Model,
+    from: usize,
+    to: usize,
+    ch: f64,
+    fams: f64,
+    out: &mut [f64; N_METRICS],
+) {
+    let s_n = model.states.len();
+    let role = |s: usize| (s < s_n).then(|| model.states[s].role);
+    let (rf, rt) = (role(from), role(to));
+    let statutory = |r: Option<Role>| r.is_some_and(Role::is_statutory);
+    if statutory(rt) && !statutory(rf) {
+        out[idx::REFERRALS] += ch;
+    }
+    if to == model.capacity_state && from != to {
+        out[idx::FH_STARTS] += fams;
+    }
+    if rt == Some(Role::ChildProtection) && rf != Some(Role::ChildProtection) {
+        out[idx::CP_STARTS] += ch;
+    }
+    if rt == Some(Role::Care) && rf != Some(Role::Care) {
+        out[idx::CARE_ENTRIES] += ch;
+    }
+    if rf == Some(Role::Care) {
+        match rt {
+            Some(Role::Permanence) => out[idx::EXITS_PERMANENCE] += ch,
+            Some(Role::CareLeaver) => out[idx::CARE_LEAVERS] += ch,
+            Some(Role::Care) | None => {}
+            Some(_) => out[idx::EXITS_HOME] += ch,
+        }
     }
 }
 

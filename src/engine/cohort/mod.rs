@@ -226,8 +226,6 @@ fn metrics(
         }
     }
     let s_n = model.states.len();
-    let role = |s: usize| (s < s_n).then(|| model.states[s].role);
-    let statutory = |r: Option<Role>| r.is_some_and(Role::is_statutory);
     for from in 0..=s_n {
         for to in 0..=s_n {
             let k = from * acc.flows.n + to;
@@ -235,27 +233,7 @@ fn metrics(
             if fams == 0.0 && ch == 0.0 {
                 continue;
             }
-            let (rf, rt) = (role(from), role(to));
-            if statutory(rt) && !statutory(rf) {
-                out[idx::REFERRALS] += ch;
-            }
-            if to == model.capacity_state && from != to {
-                out[idx::FH_STARTS] += fams;
-            }
-            if rt == Some(Role::ChildProtection) && rf != Some(Role::ChildProtection) {
-                out[idx::CP_STARTS] += ch;
-            }
-            if rt == Some(Role::Care) && rf != Some(Role::Care) {
-                out[idx::CARE_ENTRIES] += ch;
-            }
-            if rf == Some(Role::Care) {
-                match rt {
-                    Some(Role::Permanence) => out[idx::EXITS_PERMANENCE] += ch,
-                    Some(Role::CareLeaver) => out[idx::CARE_LEAVERS] += ch,
-                    Some(Role::Care) | None => {}
-                    Some(_) => out[idx::EXITS_HOME] += ch,
-                }
-            }
+            crate::engine::run::add_flow_metrics(model, from, to, ch, fams, &mut out);
         }
     }
     Ok(out)

@@ -20,8 +20,13 @@ pub struct Families {
     pub dur: Vec<u16>,
     /// Month the family started waiting for a family-help place, or `NOT_WAITING`.
     pub wait_since: Vec<u16>,
+    /// What the family has been through (`HAD_PLAN`).
+    pub history: Vec<u8>,
     next_id: u32,
 }
+
+/// History bit: the family has had a child protection plan.
+pub const HAD_PLAN: u8 = 1;
 
 /// A family's attributes when it is created.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +36,7 @@ pub struct NewFamily {
     pub children: u8,
     pub age: u16,
     pub dur: u16,
+    pub history: u8,
 }
 
 impl Families {
@@ -52,6 +58,7 @@ impl Families {
         self.age.push(f.age);
         self.dur.push(f.dur);
         self.wait_since.push(NOT_WAITING);
+        self.history.push(f.history);
     }
 
     /// Removes the families at `sorted` indices (ascending), moving the last family into each
@@ -66,6 +73,7 @@ impl Families {
             self.age.swap_remove(i);
             self.dur.swap_remove(i);
             self.wait_since.swap_remove(i);
+            self.history.swap_remove(i);
         }
     }
 
@@ -81,8 +89,11 @@ impl Families {
             .zip(self.children.chunks(size))
             .zip(self.age.chunks_mut(size))
             .zip(self.dur.chunks_mut(size))
-            .zip(self.wait_since.chunks_mut(size));
-        for (k, ((((((id, state), group), children), age), dur), wait_since)) in cols.enumerate() {
+            .zip(self.wait_since.chunks_mut(size))
+            .zip(self.history.chunks_mut(size));
+        for (k, (((((((id, state), group), children), age), dur), wait_since), history)) in
+            cols.enumerate()
+        {
             out.push(FamilyChunk {
                 offset: k * size,
                 id,
@@ -92,6 +103,7 @@ impl Families {
                 age,
                 dur,
                 wait_since,
+                history,
             });
         }
         out
@@ -110,6 +122,7 @@ pub struct FamilyChunk<'a> {
     pub age: &'a mut [u16],
     pub dur: &'a mut [u16],
     pub wait_since: &'a mut [u16],
+    pub history: &'a mut [u8],
 }
 
 /// A profile with its shares evaluated for one run, ready to sample from.

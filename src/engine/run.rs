@@ -3,11 +3,15 @@
 //! metrics as it goes (memory holds the families alive, not their history).
 
 use super::budget::Budgets;
-use super::population::{draw_band, eval_bands, Families, NewFamily, Sampler, NOT_WAITING};
+use super::population::{
+    draw_band, eval_bands, Families, NewFamily, Sampler, HAD_PLAN, NOT_WAITING,
+};
 use super::step::{step_chunk, ChunkOut, StepCtx, CHUNK};
 use super::tables::{Tables, EXIT};
 use crate::results::metrics::{idx, N_METRICS};
 use crate::rng;
+use crate::scenario::effects::CostChange;
+use crate::scenario::expr::ExprError;
 use crate::scenario::model::{Dest, Model, Per, Placement, Role, SpendClass};
 use crate::scenario::validate::MAX_AGE_YEARS;
 use rand_distr::{Distribution, Poisson};
@@ -33,32 +37,78 @@ pub struct RunResult {
     pub params: Vec<f64>,
 }
 
-/// Monthly costs of each state in one year: (£ per child, £ per family, class). Shared with the
-/// cohort engine so both price states identically.
+/// Monthly costs of each state in one year: (£ per child, £ per family, class), with the levers'
+/// cost changes applied. Shared with the cohort engine so both price states identically.
 pub(crate) fn state_costs(
     model: &Model,
     values: &[f64],
     y: usize,
 ) -> Result<Vec<(f64, f64, SpendClass)>, String> {
-    model
-        .states
-        .iter()
-        .map(|s| match &s.cost {
-            None => Ok((0.0, 0.0, SpendClass::None)),
+    let fx = &model.effects.state_costs;
+    let lever_err = |lever: &str, e: ExprError| format!("lever {lever}: {e}");
+    let mut out = Vec::with_capacity(model.states.len());
+    for (s, st) in model.states.iter().enumerate() {
+        let mut row = match &st.cost {
+            None => (0.0, 0.0, SpendClass::None),
             Some(c) => {
                 let gbp = c
                     .gbp
                     .eval(values)
-                    .map_err(|e| format!("$.states.{}.monthly_cost: {e}", s.name))?;
+                    .map_err(|e| format!("$.states.{}.monthly_cost: {e}", st.name))?;
                 let g = c.real_growth.eval(values).map_err(|e| e.0)?;
-                let v = gbp * (1.0 + g).powi(y as i32 + 1);
-                Ok(match c.per {
+                let mut growth = None;
+                for e in fx.iter().filter(|e| e.states.contains(&s)) {
+                    if let CostChange::Growth(new) = &e.change {
+                        let gn = new.eval(values).map_err(|x| lever_err(e.lever, x))?;
+                        growth = Some((gn, e.phase));
+                    }
+                }
+                let index = match growth {
+                    None => (1.0 + g).powi(y as i32 + 1),
+                    Some((gn, phase)) => (0..=y)
+                        .map(|t| 1.0 + g + phase.at(t) * (gn - g))
+                        .product::<f64>(),
+                };
+                let v = gbp * index;
+                match c.per {
                     Per::Child => (v, 0.0, c.class),
                     Per::Family => (0.0, v, c.class),
-                })
+                }
             }
-        })
-        .collect()
+        };
+        for e in fx.iter().filter(|e| e.states.contains(&s)) {
+            let ph = e.phase.at(y);
+            if ph <= 0.0 {
+                continue;
+            }
+            match &e.change {
+                CostChange::Scale(f) => {
+                    let f = f.eval(values).map_err(|x| lever_err(e.lever, x))?;
+                    let k = 1.0 + ph * (f - 1.0);
+                    row.0 *= k;
+                    row.1 *= k;
+                }
+                CostChange::Add(c) => {
+                    let gbp = c.gbp.eval(values).map_err(|x| lever_err(e.lever, x))?;
+                    let g = c
+                        .real_growth
+                        .eval(values)
+                        .map_err(|x| lever_err(e.lever, x))?;
+                    let v = ph * gbp * (1.0 + g).powi(y as i32 + 1);
+                    match c.per {
+                        Per::Child => row.0 += v,
+                        Per::Family => row.1 += v,
+                    }
+                    if row.2 == SpendClass::None {
+                        row.2 = c.class;
+                    }
+                }
+                CostChange::Growth(_) => {}
+            }
+        }
+        out.push(row);
+    }
+    Ok(out)
 }
 
 /// Simulates run `run` of `model`.
@@ -102,7 +152,8 @@ pub struct Sim<'a> {
     arrivals_rng: rand_chacha::ChaCha8Rng,
     inflows: Vec<(u16, f64, f64, Sampler)>,
     n_states: usize,
-    age_out: Vec<(u32, u16)>,
+    /// Whether each state is a child protection plan.
+    is_plan: Vec<bool>,
     priority: Vec<u64>,
     family_months: u64,
     /// Children and families in each state now (unweighted), kept current by `record`.
@@ -116,17 +167,6 @@ impl<'a> Sim<'a> {
     /// Builds the starting population of a run from drawn parameter `values`.
     pub fn new(model: &'a Model, values: &'a [f64], seed: u64, scale: f64) -> Result<Self, String> {
         let n_states = model.states.len();
-        let age_out = model
-            .states
-            .iter()
-            .map(|s| {
-                let to = match s.age_out_to {
-                    Dest::State(d) => d as u16,
-                    Dest::Exit => EXIT,
-                };
-                (s.age_out_months, to)
-            })
-            .collect();
         let mut inflows = Vec::new();
         for f in &model.inflows {
             let rate = f
@@ -150,7 +190,11 @@ impl<'a> Sim<'a> {
             arrivals_rng: rng::stream(seed, "arrivals"),
             inflows,
             n_states,
-            age_out,
+            is_plan: model
+                .states
+                .iter()
+                .map(|s| s.role == Role::ChildProtection)
+                .collect(),
             priority: model
                 .groups
                 .iter()
@@ -188,6 +232,11 @@ impl<'a> Sim<'a> {
                     children,
                     age,
                     dur,
+                    history: if self.is_plan[init.state] {
+                        HAD_PLAN
+                    } else {
+                        0
+                    },
                 });
                 total += f64::from(children);
             }
@@ -250,6 +299,11 @@ impl<'a> Sim<'a> {
                     children,
                     age,
                     dur: 0,
+                    history: if self.is_plan[to as usize] {
+                        HAD_PLAN
+                    } else {
+                        0
+                    },
                 });
                 let outside = self.n_states;
                 self.record(flows, outside, to, f64::from(children));
@@ -277,6 +331,20 @@ impl<'a> Sim<'a> {
         let places_per_gbp_m = 1e6 / (12.0 * fh_cost);
         let base_places = early_base * (1.0 - self.budgets.universal_share) * places_per_gbp_m;
         let extra_places = self.budgets.extra[y] * places_per_gbp_m;
+        let coverage = match &model.effects.coverage {
+            None => 0.0,
+            Some(c) => c.phase.at(y) * c.share.eval(self.values).map_err(|e| e.0)?,
+        };
+        let age_out: Vec<(u32, u16)> = (0..s_n)
+            .map(|s| {
+                let to = match model.age_out_to(s, y) {
+                    Dest::State(d) => d as u16,
+                    Dest::Exit => EXIT,
+                };
+                (model.states[s].age_out_months, to)
+            })
+            .collect();
+        let mut extras = YearExtras::default();
 
         let mut flows = Flows::new(s_n);
         let mut occ_ch = vec![0.0f64; s_n];
@@ -305,7 +373,8 @@ impl<'a> Sim<'a> {
                 need_state: need as u16,
                 targeting: model.policy.targeting,
                 priority: &self.priority,
-                age_out: &self.age_out,
+                age_out: &age_out,
+                is_plan: &self.is_plan,
             };
             let chunks = self.fam.chunks_mut(CHUNK);
             let n_chunks = chunks.len();
@@ -335,14 +404,21 @@ impl<'a> Sim<'a> {
                     *total += part;
                 }
                 in_cap += out.in_cap as usize;
+                extras.rereferrals += f64::from(out.rereferrals);
+                extras.repeat_plans += f64::from(out.repeat_plans);
                 waiting.extend_from_slice(&out.waiting);
                 removed.extend_from_slice(&out.removed);
             }
             // Family-help places: what the budget buys this month, less those already in use.
-            let places = ((base_places + extra_places * self.budgets.ramp(m)) * self.scale)
+            let bought = ((base_places + extra_places * self.budgets.ramp(m)) * self.scale)
                 .max(0.0)
                 .round() as usize;
+            // A coverage duty adds places up to its share of the families with need.
+            let duty = (coverage * (self.count_fam[need] + self.count_fam[cap])).round() as usize;
+            let places = bought.max(duty);
             let free = places.saturating_sub(in_cap).min(waiting.len());
+            // The duty pays for the places in use between what the budget bought and the duty.
+            extras.duty_family_months += (in_cap + free).min(duty).saturating_sub(bought) as f64;
             if free > 0 {
                 if free < waiting.len() {
                     waiting.select_nth_unstable(free - 1);
@@ -360,7 +436,9 @@ impl<'a> Sim<'a> {
             self.chunk_outs = outs;
             self.fam.remove_sorted(&removed);
         }
+        extras.duty_gbp_m = extras.duty_family_months * fh_cost * self.weight / 1e6;
         let row = self.metrics(y, early_base, &costs, &occ_ch, &occ_fam, &oneoff, &flows)?;
+        let row = extras.apply(row, self.weight);
         Ok((row, tables.clamped_rows))
     }
 
@@ -425,6 +503,7 @@ impl<'a> Sim<'a> {
                 Role::ChildProtection => out[idx::CP_PLANS] += c,
                 Role::FamilyHelp => out[idx::FH_CASELOAD] += w,
                 Role::Need => out[idx::WAITING] += w,
+                Role::CareLeaver => out[leaver_metric(u32::from(f.age[i]))] += c,
                 _ => {}
             }
             if st.role.is_child_in_need() {
@@ -444,6 +523,43 @@ impl<'a> Sim<'a> {
             }
         }
         Ok(out)
+    }
+}
+
+/// What a year adds beyond states and flows: tagged moves and the coverage duty's places.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct YearExtras {
+    /// Children re-referred within 12 months (unweighted in the Monte Carlo engine).
+    pub rereferrals: f64,
+    /// Children starting a second or later plan (unweighted in the Monte Carlo engine).
+    pub repeat_plans: f64,
+    /// Family-months of family help beyond what the budget bought (coverage duty).
+    pub duty_family_months: f64,
+    /// What those places cost, £m (early spend).
+    pub duty_gbp_m: f64,
+}
+
+impl YearExtras {
+    /// Adds the extras to a year's metrics; counts are multiplied by `weight`.
+    pub fn apply(&self, mut row: [f64; N_METRICS], weight: f64) -> [f64; N_METRICS] {
+        row[idx::REREFERRALS_12M] += self.rereferrals * weight;
+        row[idx::CP_STARTS_REPEAT] += self.repeat_plans * weight;
+        if self.duty_gbp_m != 0.0 {
+            row[idx::EARLY_SPEND] += self.duty_gbp_m;
+            row[idx::TOTAL_SPEND] += self.duty_gbp_m;
+            row[idx::RATIO] = row[idx::LATE_SPEND] / row[idx::EARLY_SPEND];
+        }
+        row
+    }
+}
+
+/// The care-leaver stock metric for a young person aged `age_months` (the month of the 21st
+/// birthday still counts as 20: families leave a state the month after they reach its age-out).
+pub(crate) fn leaver_metric(age_months: u32) -> usize {
+    if age_months <= 21 * 12 {
+        idx::LEAVERS_18_20
+    } else {
+        idx::LEAVERS_21_PLUS
     }
 }
 
@@ -473,6 +589,18 @@ pub(crate) fn add_flow_metrics(
     }
     if rt == Some(Role::Care) && rf != Some(Role::Care) {
         out[idx::CARE_ENTRIES] += ch;
+    }
+    let open_case = |r: Option<Role>| {
+        matches!(
+            r,
+            Some(Role::Assessment | Role::ChildInNeed | Role::ChildProtection)
+        )
+    };
+    if open_case(rf) && !statutory(rt) {
+        out[idx::CLOSED_WITHOUT_CARE] += ch;
+    }
+    if rf == Some(Role::Closed) && rt == Some(Role::Care) {
+        out[idx::RETURNS_HOME_BREAKDOWN] += ch;
     }
     if rf == Some(Role::Care) {
         match rt {

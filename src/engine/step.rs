@@ -2,8 +2,8 @@
 //! family-help places. A chunk returns what it did; chunks are reduced in chunk order, so results
 //! are the same whether chunks run on one thread or many.
 
-use super::population::{FamilyChunk, NOT_WAITING};
-use super::tables::{Tables, EXIT, NO_COST};
+use super::population::{FamilyChunk, HAD_PLAN, NOT_WAITING};
+use super::tables::{Tables, EXIT, NO_COST, TAG_REREFERRAL_12M};
 use crate::rng;
 use crate::scenario::model::Targeting;
 
@@ -23,6 +23,8 @@ pub struct StepCtx<'a> {
     pub priority: &'a [u64],
     /// (age in months, destination) at which each state ages out.
     pub age_out: &'a [(u32, u16)],
+    /// Whether each state is a child protection plan.
+    pub is_plan: &'a [bool],
 }
 
 /// What one chunk did in the month.
@@ -38,6 +40,10 @@ pub struct ChunkOut {
     pub waiting: Vec<(u64, u32)>,
     /// Indices of families that left the model, ascending.
     pub removed: Vec<u32>,
+    /// Children re-referred within 12 months of a case closing.
+    pub rereferrals: u32,
+    /// Children starting a plan in a family that has had one before.
+    pub repeat_plans: u32,
 }
 
 impl ChunkOut {
@@ -48,6 +54,8 @@ impl ChunkOut {
         self.in_cap = 0;
         self.waiting.clear();
         self.removed.clear();
+        self.rereferrals = 0;
+        self.repeat_plans = 0;
     }
 }
 
@@ -62,7 +70,7 @@ pub fn step_chunk(ctx: &StepCtx, c: FamilyChunk, out: &mut ChunkOut) {
         let age = c.age[i];
         let mut moved = None;
         if u32::from(age) >= ao_age {
-            moved = Some((ao_to, NO_COST));
+            moved = Some((ao_to, NO_COST, 0));
         } else {
             let row = t.row(s as usize, c.group[i] as usize, age, c.dur[i]);
             let r = t.rows[row];
@@ -71,21 +79,24 @@ pub fn step_chunk(ctx: &StepCtx, c: FamilyChunk, out: &mut ChunkOut) {
                 if u < r.total {
                     let entries = &t.entries[r.start as usize..(r.start + r.len) as usize];
                     if let Some(e) = entries.iter().find(|e| u < e.cum) {
-                        moved = Some((e.dest, e.cost));
+                        moved = Some((e.dest, e.cost, e.tag));
                     }
                 }
             }
         }
         match moved {
-            Some((d, _)) if d == ctx.capacity_state => {
+            Some((d, _, _)) if d == ctx.capacity_state => {
                 // A request for a place: wait where the family is until one is free.
                 if c.wait_since[i] == NOT_WAITING {
                     c.wait_since[i] = month16;
                 }
                 c.dur[i] = (c.dur[i] + 1).min(t.dur_cap);
             }
-            Some((d, cost)) => {
+            Some((d, cost, tag)) => {
                 let ch = c.children[i];
+                if tag & TAG_REREFERRAL_12M != 0 {
+                    out.rereferrals += u32::from(ch);
+                }
                 out.moves.push((s, d, ch));
                 if cost != NO_COST {
                     let (per_child, per_family, class) = t.costs[cost as usize];
@@ -94,6 +105,12 @@ pub fn step_chunk(ctx: &StepCtx, c: FamilyChunk, out: &mut ChunkOut) {
                 if d == EXIT {
                     out.removed.push((c.offset + i) as u32);
                     continue;
+                }
+                if ctx.is_plan[d as usize] && !ctx.is_plan[s as usize] {
+                    if c.history[i] & HAD_PLAN != 0 {
+                        out.repeat_plans += u32::from(ch);
+                    }
+                    c.history[i] |= HAD_PLAN;
                 }
                 c.state[i] = d;
                 c.dur[i] = 0;

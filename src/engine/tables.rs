@@ -1,7 +1,7 @@
 //! Per-run lookup tables built from one parameter draw: cumulative transition probabilities by
 //! (state, group, age band, months-in-state band), so the monthly step is a lookup and a short scan.
 
-use crate::scenario::model::{Dest, Model, Per, SpendClass};
+use crate::scenario::model::{Cost, Dest, Model, Per, Role, SpendClass};
 use crate::scenario::validate::MAX_AGE_YEARS;
 
 /// Destination code for leaving the model.
@@ -18,7 +18,12 @@ pub struct Entry {
     pub dest: u16,
     /// Index into `Tables::costs`, or `NO_COST`.
     pub cost: u16,
+    /// Outcome tags of the move (`TAG_*` bits).
+    pub tag: u16,
 }
+
+/// Tag bit: a referral within 12 months of a case closing (a re-referral, DfE table C1).
+pub const TAG_REREFERRAL_12M: u16 = 1;
 
 /// A table row: where its entries are, and the probability of any move at all.
 #[derive(Debug, Clone, Copy)]
@@ -62,7 +67,8 @@ impl Tables {
     pub fn build(model: &Model, values: &[f64], year: usize) -> Result<Tables, String> {
         let max_age_m = MAX_AGE_YEARS * 12;
         let mut age_points: Vec<u32> = vec![0];
-        let mut dur_points: Vec<u32> = vec![0];
+        // 12 months is always a boundary, so re-referrals within 12 months can be told apart.
+        let mut dur_points: Vec<u32> = vec![0, 12];
         for t in &model.transitions {
             age_points.extend([t.age[0] * 12, t.age[1] * 12]);
             dur_points.push(t.months[0]);
@@ -97,26 +103,80 @@ impl Tables {
             }
             probs.push(p);
         }
+        let fx = &model.effects;
+        for e in &fx.rates {
+            let ph = e.phase.at(year);
+            if ph > 0.0 {
+                let f = e
+                    .factor
+                    .eval(values)
+                    .map_err(|x| format!("lever {}: {x}", e.lever))?;
+                for &k in &e.transitions {
+                    probs[k] = (probs[k] * (1.0 + ph * (f - 1.0))).max(0.0);
+                }
+            }
+        }
+        // Redirected shares of each transition: (destination, share of its probability).
+        let mut redirect: Vec<Vec<(u16, f64)>> = vec![Vec::new(); model.transitions.len()];
+        for e in &fx.redirects {
+            let ph = e.phase.at(year);
+            if ph > 0.0 {
+                let v = e
+                    .share
+                    .eval(values)
+                    .map_err(|x| format!("lever {}: {x}", e.lever))?;
+                for &k in &e.transitions {
+                    redirect[k].push((e.to as u16, (ph * v).clamp(0.0, 1.0)));
+                }
+            }
+        }
         let mut costs: Vec<(f64, f64, SpendClass)> = Vec::new();
         let mut cost_of: Vec<u16> = Vec::new();
-        for t in &model.transitions {
-            cost_of.push(match &t.cost {
+        let price = |c: &Cost, path: &str| -> Result<(f64, f64), String> {
+            let gbp = c.gbp.eval(values).map_err(|e| format!("{path}: {e}"))?;
+            let g = c
+                .real_growth
+                .eval(values)
+                .map_err(|e| format!("{path}: {e}"))?;
+            let v = gbp * (1.0 + g).powi(year as i32 + 1);
+            Ok(match c.per {
+                Per::Child => (v, 0.0),
+                Per::Family => (0.0, v),
+            })
+        };
+        // Lever one-off costs by transition (validation keeps them on late-priced moves).
+        let mut lever_cost: Vec<Option<(f64, f64)>> = vec![None; model.transitions.len()];
+        for e in &fx.oneoffs {
+            let ph = e.phase.at(year);
+            if ph > 0.0 {
+                let (c, f) = price(&e.cost, &format!("lever {}", e.lever))?;
+                for &k in &e.transitions {
+                    let acc = lever_cost[k].get_or_insert((0.0, 0.0));
+                    acc.0 += ph * c;
+                    acc.1 += ph * f;
+                }
+            }
+        }
+        for (k, t) in model.transitions.iter().enumerate() {
+            let base = match &t.cost {
+                None => None,
+                Some(c) => Some((price(c, &t.path)?, c.class)),
+            };
+            let cost = match (base, lever_cost[k]) {
+                (None, None) => None,
+                (Some(b), None) => Some(b),
+                (None, Some(l)) => Some((l, SpendClass::Late)),
+                (Some(((c, f), class)), Some((lc, lf))) => Some(((c + lc, f + lf), class)),
+            };
+            cost_of.push(match cost {
                 None => NO_COST,
-                Some(c) => {
-                    let gbp = c.gbp.eval(values).map_err(|e| format!("{}: {e}", t.path))?;
-                    let g = c
-                        .real_growth
-                        .eval(values)
-                        .map_err(|e| format!("{}: {e}", t.path))?;
-                    let v = gbp * (1.0 + g).powi(year as i32 + 1);
-                    costs.push(match c.per {
-                        Per::Child => (v, 0.0, c.class),
-                        Per::Family => (0.0, v, c.class),
-                    });
+                Some(((c, f), class)) => {
+                    costs.push((c, f, class));
                     (costs.len() - 1) as u16
                 }
             });
         }
+        let role = |s: usize| model.states[s].role;
         for s in 0..model.states.len() {
             for g in 0..g_n {
                 for &age in &age_points {
@@ -133,15 +193,32 @@ impl Tables {
                                 && dur < t.months[1]
                                 && probs[k] > 0.0
                             {
-                                cum += probs[k];
+                                let moved: f64 = redirect[k].iter().map(|r| r.1).sum::<f64>();
+                                let (dest, tag) = match t.to {
+                                    Dest::State(d) => {
+                                        let rereferral = role(s) == Role::Closed
+                                            && role(d).is_statutory()
+                                            && dur < 12;
+                                        (d as u16, if rereferral { TAG_REREFERRAL_12M } else { 0 })
+                                    }
+                                    Dest::Exit => (EXIT, 0),
+                                };
+                                cum += probs[k] * (1.0 - moved.min(1.0));
                                 entries.push(Entry {
                                     cum,
-                                    dest: match t.to {
-                                        Dest::State(d) => d as u16,
-                                        Dest::Exit => EXIT,
-                                    },
+                                    dest,
                                     cost: cost_of[k],
+                                    tag,
                                 });
+                                for &(to, share) in &redirect[k] {
+                                    cum += probs[k] * share / moved.max(1.0);
+                                    entries.push(Entry {
+                                        cum,
+                                        dest: to,
+                                        cost: cost_of[k],
+                                        tag,
+                                    });
+                                }
                             }
                         }
                         if cum > 1.0 {

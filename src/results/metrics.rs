@@ -21,7 +21,7 @@ impl Unit {
 }
 
 /// Every metric, in output order: (name, unit).
-pub const METRICS: [(&str, Unit); 20] = [
+pub const METRICS: [(&str, Unit); 26] = [
     ("early_spend", Unit::GbpM),
     ("late_spend", Unit::GbpM),
     ("total_spend", Unit::GbpM),
@@ -42,6 +42,12 @@ pub const METRICS: [(&str, Unit); 20] = [
     ("care_exits_home", Unit::Children),
     ("care_exits_permanence", Unit::Children),
     ("care_leavers", Unit::Children),
+    ("rereferrals_12m", Unit::Children),
+    ("cp_starts_repeat", Unit::Children),
+    ("closed_without_care", Unit::Children),
+    ("returns_home_breakdown", Unit::Children),
+    ("care_leavers_supported_18_20", Unit::Children),
+    ("care_leavers_supported_21_plus", Unit::Children),
 ];
 
 /// Number of metrics.
@@ -69,6 +75,12 @@ pub mod idx {
     pub const EXITS_HOME: usize = 17;
     pub const EXITS_PERMANENCE: usize = 18;
     pub const CARE_LEAVERS: usize = 19;
+    pub const REREFERRALS_12M: usize = 20;
+    pub const CP_STARTS_REPEAT: usize = 21;
+    pub const CLOSED_WITHOUT_CARE: usize = 22;
+    pub const RETURNS_HOME_BREAKDOWN: usize = 23;
+    pub const LEAVERS_18_20: usize = 24;
+    pub const LEAVERS_21_PLUS: usize = 25;
 }
 
 /// Index of a metric by name.
@@ -88,5 +100,10 @@ mod tests {
         assert_eq!(index_of("cp_plans"), Some(idx::CP_PLANS));
         assert_eq!(index_of("children_in_care_other"), Some(idx::CIC_OTHER));
         assert_eq!(index_of("family_help_starts"), Some(idx::FH_STARTS));
+        assert_eq!(index_of("rereferrals_12m"), Some(idx::REREFERRALS_12M));
+        assert_eq!(
+            index_of("care_leavers_supported_21_plus"),
+            Some(idx::LEAVERS_21_PLUS)
+        );
     }
 }

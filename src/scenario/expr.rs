@@ -69,6 +69,11 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// `a op b`, for expressions built by the program rather than read from a file.
+    pub fn op(op: Op, a: Expr, b: Expr) -> Expr {
+        Expr::Bin(op, Box::new(a), Box::new(b))
+    }
+
     /// Evaluates against parameter values; fails on division by zero or a non-finite result.
     pub fn eval(&self, values: &[f64]) -> Result<f64, ExprError> {
         let v = match self {

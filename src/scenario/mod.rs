@@ -3,7 +3,9 @@
 
 pub mod draws;
 pub mod dupkeys;
+pub mod effects;
 pub mod expr;
+pub mod levers;
 pub mod load;
 pub mod model;
 pub mod params;

@@ -1,6 +1,7 @@
 //! The validated scenario (`Model`): names resolved to indices, expressions bound to parameter
 //! slots, every range checked. Nothing downstream of this re-checks input.
 
+use super::effects::Effects;
 use super::expr::Expr;
 use super::params::ParamSet;
 
@@ -267,6 +268,8 @@ pub struct Model {
     pub initial: Vec<Initial>,
     pub policy: Policy,
     pub fixed_costs: Vec<FixedCost>,
+    /// What the scenario's reform levers do (empty without levers).
+    pub effects: Effects,
     pub need_state: usize,
     pub capacity_state: usize,
     /// The merged scenario document, as resolved (for the hash and the summary).
@@ -289,6 +292,17 @@ pub fn parse_year_label(s: &str) -> Option<i32> {
 }
 
 impl Model {
+    /// Where families ageing out of state `s` go in year index `y` (a lever may send them on).
+    pub fn age_out_to(&self, s: usize, y: usize) -> Dest {
+        self.effects
+            .age_outs
+            .iter()
+            .filter(|e| e.state == s && e.phase.at(y) > 0.0)
+            .map(|e| e.to)
+            .next_back()
+            .unwrap_or(self.states[s].age_out_to)
+    }
+
     /// Financial year label of year index `y`.
     pub fn year_label(&self, y: usize) -> String {
         year_label(self.start_year + y as i32)

@@ -79,6 +79,9 @@ pub struct RawScenario {
     pub policy: RawPolicy,
     #[serde(default)]
     pub fixed_costs: Vec<RawFixedCost>,
+    /// Reform levers (see `levers`).
+    #[serde(default)]
+    pub levers: Option<super::levers::RawLevers>,
 }
 
 fn default_price_base() -> String {

@@ -20,10 +20,10 @@ pub const MAX_AGE_YEARS: u32 = 30;
 /// Largest national stock or monthly inflow accepted (families or children).
 pub const MAX_POPULATION: f64 = 20_000_000.0;
 
-struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     loaded: &'a Loaded,
     errors: Vec<InputError>,
-    params: ParamSet,
+    pub(super) params: ParamSet,
     group_names: Vec<String>,
     state_names: Vec<String>,
     /// Every bound expression with the check to apply at central values.
@@ -84,12 +84,12 @@ fn quote(s: &str) -> String {
 }
 
 impl Ctx<'_> {
-    fn err(&mut self, path: &str, message: impl Into<String>, fix: impl Into<String>) {
+    pub(super) fn err(&mut self, path: &str, message: impl Into<String>, fix: impl Into<String>) {
         let e = self.loaded.error(path, message, fix);
         self.errors.push(e);
     }
 
-    fn value(&mut self, v: &Value, path: &str, check: Check) -> Expr {
+    pub(super) fn value(&mut self, v: &Value, path: &str, check: Check) -> Expr {
         let e = match v {
             Value::Num(x) => {
                 if !x.is_finite() {
@@ -157,7 +157,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn cost(&mut self, c: &RawCost, path: &str, default_class: SpendClass) -> Cost {
+    pub(super) fn cost(&mut self, c: &RawCost, path: &str, default_class: SpendClass) -> Cost {
         let per = match c.per.as_str() {
             "child" => Per::Child,
             "family" => Per::Family,
@@ -186,7 +186,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn provenance(&mut self, source: &Option<String>, assumption: &Option<String>, path: &str) {
+    pub(super) fn provenance(
+        &mut self,
+        source: &Option<String>,
+        assumption: &Option<String>,
+        path: &str,
+    ) {
         let ok = |s: &Option<String>| s.as_ref().is_some_and(|t| !t.trim().is_empty());
         if !ok(source) && !ok(assumption) {
             self.err(
@@ -285,7 +290,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn year(&mut self, label: &str, path: &str, start: i32, years: usize) -> usize {
+    pub(super) fn year(&mut self, label: &str, path: &str, start: i32, years: usize) -> usize {
         match parse_year_label(label) {
             Some(y) if y >= start && ((y - start) as usize) < years => (y - start) as usize,
             Some(_) => {
@@ -377,7 +382,10 @@ pub fn validate(loaded: &Loaded) -> Result<Model, InputErrors> {
         state_names: raw.states.keys().cloned().collect(),
         checks: Vec::new(),
     };
-    let model = build(&mut cx, &raw);
+    let mut model = build(&mut cx, &raw);
+    if let Some(levers) = &raw.levers {
+        model.effects = super::levers::compile(&mut cx, levers, &mut model);
+    }
     if cx.errors.is_empty() {
         central_checks(&mut cx, &model);
     }
@@ -876,6 +884,7 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
         initial,
         policy,
         fixed_costs,
+        effects: Default::default(),
         need_state,
         capacity_state,
         resolved,

@@ -3,7 +3,7 @@
 //! profiles of initial and new families spread over it.
 
 use crate::engine::tables::Tables;
-use crate::scenario::model::{Band, Dest, Model, Profile};
+use crate::scenario::model::{Band, Dest, Model, Profile, Role};
 use crate::scenario::validate::MAX_AGE_YEARS;
 
 /// Months of age per age cell.
@@ -58,6 +58,11 @@ impl Grid {
                         last = last.max(p);
                     }
                 }
+            }
+            // Closed cases are tracked to 12 months at least, to tell re-referrals within 12
+            // months (DfE's measure) from later ones.
+            if st.role == Role::Closed && reach >= 12 {
+                last = last.max(12);
             }
             let can_wait = s != model.capacity_state
                 && (st.age_out_to == Dest::State(model.capacity_state)

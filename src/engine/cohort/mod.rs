@@ -15,10 +15,11 @@ pub mod step;
 use super::budget::Budgets;
 use super::run::RunResult;
 use super::tables::Tables;
+use crate::engine::run::leaver_metric;
 use crate::error::Error;
 use crate::results::metrics::{idx, N_METRICS};
 use crate::rng;
-use crate::scenario::model::{Model, Placement, Role, SpendClass};
+use crate::scenario::model::{Dest, Model, Placement, Role, SpendClass};
 use crate::scenario::validate::MAX_AGE_YEARS;
 use grid::{band_cells, Grid, Spread};
 use rayon::prelude::*;
@@ -48,10 +49,16 @@ fn initial(model: &Model, grid: &Grid, values: &[f64]) -> Result<Mass, String> {
             for &(a, sa) in &sp.ages {
                 for &(d, sd) in &durs {
                     let w = sg * sa * sd;
+                    let marked = if st.role == Role::ChildProtection {
+                        children * w
+                    } else {
+                        0.0
+                    };
                     m.add(
                         grid.cell(init.state, g, a, d, 0),
                         families * w,
                         children * w,
+                        marked,
                     );
                 }
             }
@@ -116,6 +123,11 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
         let places_per_gbp_m = 1e6 / (12.0 * fh_cost);
         let base_places = early_base * (1.0 - budgets.universal_share) * places_per_gbp_m;
         let extra_places = budgets.extra[y] * places_per_gbp_m;
+        let coverage = match &model.effects.coverage {
+            None => 0.0,
+            Some(c) => c.phase.at(y) * c.share.eval(values).map_err(|e| e.0)?,
+        };
+        let age_out: Vec<Dest> = (0..s_n).map(|s| model.age_out_to(s, y)).collect();
         let mut acc = YearAcc::new(s_n);
         for mm in 0..12 {
             let m = y * 12 + mm;
@@ -126,21 +138,32 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
                 }
                 let children = lambda * a.spread.mean_children;
                 acc.flows.add(s_n, a.to, children, lambda);
+                let into_plan = model.states[a.to].role == Role::ChildProtection;
                 for (g, sg) in a.spread.groups.iter().enumerate() {
                     for &(age, sa) in &a.spread.ages {
                         let w = sg * sa;
-                        cur.add(grid.cell(a.to, g, age, 0, 0), lambda * w, children * w);
+                        let marked = if into_plan { children * w } else { 0.0 };
+                        cur.add(
+                            grid.cell(a.to, g, age, 0, 0),
+                            lambda * w,
+                            children * w,
+                            marked,
+                        );
                     }
                 }
             }
-            transitions(model, &grid, &tables, &runs, &cur, &mut next, &mut acc);
-            let places = (base_places + extra_places * budgets.ramp(m)).max(0.0);
-            allocate(model, &grid, &mut next, places, &mut acc);
+            transitions(
+                model, &grid, &tables, &runs, &age_out, &cur, &mut next, &mut acc,
+            );
+            let bought = (base_places + extra_places * budgets.ramp(m)).max(0.0);
+            allocate(model, &grid, &mut next, bought, coverage, &mut acc);
             std::mem::swap(&mut cur, &mut next);
         }
+        acc.extras.duty_gbp_m = acc.extras.duty_family_months * fh_cost / 1e6;
         let row = metrics(
             model, values, &budgets, y, early_base, &costs, &grid, &cur, &acc,
         )?;
+        let row = acc.extras.apply(row, 1.0);
         late_last = row[idx::LATE_SPEND];
         out.years.push(row);
         out.state_children.push(stocks(&grid, &cur).0);
@@ -219,6 +242,17 @@ fn metrics(
             Role::ChildProtection => out[idx::CP_PLANS] += c,
             Role::FamilyHelp => out[idx::FH_CASELOAD] += fam[s],
             Role::Need => out[idx::WAITING] += fam[s],
+            Role::CareLeaver => {
+                let sc = &grid.states[s];
+                let blk = sc.n_dur * sc.n_wait;
+                for g in 0..grid.n_groups {
+                    for a in 0..sc.n_age {
+                        let i = grid.cell(s, g, a, 0, 0);
+                        let c: f64 = m.ch[i..i + blk].iter().sum();
+                        out[leaver_metric((a * grid.age_unit) as u32)] += c;
+                    }
+                }
+            }
             _ => {}
         }
         if st.role.is_child_in_need() {

@@ -3,14 +3,17 @@
 //! of demand that the free places can serve, higher-priority classes first.
 
 use super::grid::Grid;
-use crate::engine::tables::{Tables, EXIT, NO_COST};
-use crate::scenario::model::{Dest, Model, Targeting};
+use crate::engine::run::YearExtras;
+use crate::engine::tables::{Tables, EXIT, NO_COST, TAG_REREFERRAL_12M};
+use crate::scenario::model::{Dest, Model, Role, Targeting};
 
-/// Expected families and children in every cell.
+/// Expected families and children in every cell, and the children among them whose family has
+/// had a child protection plan (a marker that moves with its cell, for repeat plans).
 #[derive(Debug, Clone)]
 pub struct Mass {
     pub fam: Vec<f64>,
     pub ch: Vec<f64>,
+    pub had_plan: Vec<f64>,
 }
 
 impl Mass {
@@ -18,13 +21,15 @@ impl Mass {
         Mass {
             fam: vec![0.0; n],
             ch: vec![0.0; n],
+            had_plan: vec![0.0; n],
         }
     }
 
     #[inline]
-    pub fn add(&mut self, i: usize, f: f64, c: f64) {
+    pub fn add(&mut self, i: usize, f: f64, c: f64, k: f64) {
         self.fam[i] += f;
         self.ch[i] += c;
+        self.had_plan[i] += k;
     }
 }
 
@@ -61,6 +66,7 @@ pub struct YearAcc {
     pub occ_fam: Vec<f64>,
     pub oneoff: [f64; 3],
     pub flows: Flows,
+    pub extras: YearExtras,
 }
 
 impl YearAcc {
@@ -70,25 +76,31 @@ impl YearAcc {
             occ_fam: vec![0.0; n_states],
             oneoff: [0.0; 3],
             flows: Flows::new(n_states),
+            extras: YearExtras::default(),
         }
     }
 }
 
 /// Moves every cell's mass one month on (transitions, then a birthday for the share of each age
 /// cell that reaches the next one); `next` receives the mass before family-help places are given.
+/// `age_out` is where each state's families go when they age out this year.
+#[allow(clippy::too_many_arguments)]
 pub fn transitions(
     model: &Model,
     grid: &Grid,
     tables: &Tables,
     runs: &[Vec<(usize, usize, usize)>],
+    age_out: &[Dest],
     cur: &Mass,
     next: &mut Mass,
     acc: &mut YearAcc,
 ) {
     let cap = model.capacity_state;
     let s_n = model.states.len();
+    let is_plan = |s: usize| model.states[s].role == Role::ChildProtection;
     next.fam.iter_mut().for_each(|x| *x = 0.0);
     next.ch.iter_mut().for_each(|x| *x = 0.0);
+    next.had_plan.iter_mut().for_each(|x| *x = 0.0);
     for (s, sc) in grid.states.iter().enumerate() {
         let (nd, nw) = (sc.n_dur, sc.n_wait);
         for g in 0..grid.n_groups {
@@ -96,6 +108,7 @@ pub fn transitions(
                 let base = grid.cell(s, g, a, 0, 0);
                 let block = base..base + nd * nw;
                 let (bf, bc) = (&cur.fam[block.clone()], &cur.ch[block.clone()]);
+                let bk = &cur.had_plan[block.clone()];
                 let f_all: f64 = bf.iter().sum();
                 let c_all: f64 = bc.iter().sum();
                 if f_all == 0.0 && c_all == 0.0 {
@@ -104,18 +117,20 @@ pub fn transitions(
                 acc.occ_ch[s] += c_all;
                 acc.occ_fam[s] += f_all;
                 if (a * grid.age_unit) as u32 >= sc.age_out_months {
-                    match sc.age_out_to {
+                    match age_out[s] {
                         Dest::State(t) if t == cap && s != cap => {
                             for d in 0..nd {
                                 let to = grid.cell(s, g, a, d + 1, 1);
                                 for w in 0..nw {
-                                    next.add(to, bf[d * nw + w], bc[d * nw + w]);
+                                    let i = d * nw + w;
+                                    next.add(to, bf[i], bc[i], bk[i]);
                                 }
                             }
                         }
                         Dest::State(t) => {
                             acc.flows.add(s, t, c_all, f_all);
-                            next.add(grid.cell(t, g, a, 0, 0), f_all, c_all);
+                            let k_all: f64 = bk.iter().sum();
+                            next.add(grid.cell(t, g, a, 0, 0), f_all, c_all, k_all);
                         }
                         Dest::Exit => acc.flows.add(s, s_n, c_all, f_all),
                     }
@@ -127,6 +142,7 @@ pub fn transitions(
                     let band = d0 * nw..d1 * nw;
                     let f: f64 = bf[band.clone()].iter().sum();
                     let c: f64 = bc[band.clone()].iter().sum();
+                    let k: f64 = bk[band.clone()].iter().sum();
                     let r = tables.rows[row];
                     let (start, len) = (r.start, r.len);
                     let mut prev = 0.0;
@@ -147,7 +163,10 @@ pub fn transitions(
                                 continue;
                             }
                             leave += p;
-                            let (pf, pc) = (p * f, p * c);
+                            let (pf, pc, pk) = (p * f, p * c, p * k);
+                            if e.tag & TAG_REREFERRAL_12M != 0 {
+                                acc.extras.rereferrals += pc;
+                            }
                             if e.cost != NO_COST {
                                 let (per_child, per_family, class) = tables.costs[e.cost as usize];
                                 acc.oneoff[class as usize] += per_child * pc + per_family * pf;
@@ -156,7 +175,13 @@ pub fn transitions(
                                 acc.flows.add(s, s_n, pc, pf);
                             } else {
                                 acc.flows.add(s, t, pc, pf);
-                                next.add(grid.cell(t, g, a, 0, 0), pf, pc);
+                                let pk = if is_plan(t) && !is_plan(s) {
+                                    acc.extras.repeat_plans += pk;
+                                    pc
+                                } else {
+                                    pk
+                                };
+                                next.add(grid.cell(t, g, a, 0, 0), pf, pc, pk);
                             }
                         }
                     }
@@ -168,14 +193,18 @@ pub fn transitions(
                             let i = base + dn;
                             next.fam[i] += stay * bf[d];
                             next.ch[i] += stay * bc[d];
+                            next.had_plan[i] += stay * bk[d];
                         } else {
                             let (f0, c0, f1, c1) =
                                 (bf[2 * d], bc[2 * d], bf[2 * d + 1], bc[2 * d + 1]);
+                            let (k0, k1) = (bk[2 * d], bk[2 * d + 1]);
                             let i = base + 2 * dn;
                             next.fam[i] += stay_free * f0;
                             next.ch[i] += stay_free * c0;
+                            next.had_plan[i] += stay_free * k0;
                             next.fam[i + 1] += wait * f0 + stay * f1;
                             next.ch[i + 1] += wait * c0 + stay * c1;
+                            next.had_plan[i + 1] += wait * k0 + stay * k1;
                         }
                     }
                 }
@@ -198,7 +227,7 @@ fn age(grid: &Grid, m: &mut Mass) {
             let g0 = sc.offset + g * sc.n_age * blk;
             for a in (0..sc.n_age.saturating_sub(1)).rev() {
                 let i = g0 + a * blk;
-                for v in [&mut m.fam, &mut m.ch] {
+                for v in [&mut m.fam, &mut m.ch, &mut m.had_plan] {
                     let (lo, hi) = v.split_at_mut(i + blk);
                     for (x, y) in lo[i..].iter_mut().zip(&mut hi[..blk]) {
                         let up = *x * rate;
@@ -227,14 +256,38 @@ fn class_of(model: &Model, s: usize, g: usize) -> u64 {
 
 /// Gives up to `places` family-help places (less those in use) to waiting families: each
 /// priority class in turn is served in full or in the proportion the remaining places allow.
-pub fn allocate(model: &Model, grid: &Grid, m: &mut Mass, places: f64, acc: &mut YearAcc) {
+/// `bought` is what the budget buys; a coverage duty (`coverage`, a share of the families in
+/// `need` or family help) adds places, whose family-months are counted in `acc.extras`.
+pub fn allocate(
+    model: &Model,
+    grid: &Grid,
+    m: &mut Mass,
+    bought: f64,
+    coverage: f64,
+    acc: &mut YearAcc,
+) {
     let cap = model.capacity_state;
-    let c = &grid.states[cap];
-    let start = c.offset;
-    let end = start + grid.n_groups * c.n_age * c.n_dur * c.n_wait;
-    let in_cap: f64 = m.fam[start..end].iter().sum();
+    let state_fam = |m: &Mass, s: usize| {
+        let c = &grid.states[s];
+        let end = c.offset + grid.n_groups * c.n_age * c.n_dur * c.n_wait;
+        m.fam[c.offset..end].iter().sum::<f64>()
+    };
+    let in_cap = state_fam(m, cap);
+    let duty = if coverage > 0.0 {
+        coverage * (state_fam(m, model.need_state) + in_cap)
+    } else {
+        0.0
+    };
+    let places = bought.max(duty);
     let mut free = (places - in_cap).max(0.0);
+    let free_at_start = free;
+    let count_duty = |acc: &mut YearAcc, free_left: f64| {
+        // The duty pays for the places in use between what the budget bought and the duty.
+        let used = in_cap + (free_at_start - free_left);
+        acc.extras.duty_family_months += (used.min(duty) - bought).max(0.0);
+    };
     if free <= 0.0 {
+        count_duty(acc, free);
         return;
     }
     let mut classes: Vec<u64> = Vec::new();
@@ -261,17 +314,19 @@ pub fn allocate(model: &Model, grid: &Grid, m: &mut Mass, places: f64, acc: &mut
         let mut moves = Vec::new();
         each_waiting(model, grid, k, |i, s, g, a, _| moves.push((i, s, g, a)));
         for (i, s, g, a) in moves {
-            let (f, ch) = (m.fam[i] * share, m.ch[i] * share);
+            let (f, ch, k) = (m.fam[i] * share, m.ch[i] * share, m.had_plan[i] * share);
             if f == 0.0 && ch == 0.0 {
                 continue;
             }
             m.fam[i] -= f;
             m.ch[i] -= ch;
+            m.had_plan[i] -= k;
             acc.flows.add(s, cap, ch, f);
             let j = grid.cell(cap, g, a, 0, 0);
-            m.add(j, f, ch);
+            m.add(j, f, ch, k);
         }
     }
+    count_duty(acc, free);
 }
 
 /// Calls `f(cell, state, group, age, months)` for every waiting cell of priority class `k`.

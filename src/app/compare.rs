@@ -36,10 +36,16 @@ pub fn check_name(name: &str) -> Result<(), Error> {
     }
 }
 
-/// The default name: `<baseline>-vs-<alt1>[-<alt2>...]`.
+/// The default name: `<baseline>-vs-<alt1>[-<alt2>...]`, or `<baseline>-vs-<n>-alternatives`
+/// when that would be too long for a folder name.
 pub fn default_name(models: &[Model]) -> String {
     let alts: Vec<&str> = models[1..].iter().map(|m| m.name.as_str()).collect();
-    format!("{}-vs-{}", models[0].name, alts.join("-"))
+    let full = format!("{}-vs-{}", models[0].name, alts.join("-"));
+    if full.len() <= MAX_NAME {
+        full
+    } else {
+        format!("{}-vs-{}-alternatives", models[0].name, alts.len())
+    }
 }
 
 /// Scenarios can be compared only when they cover the same years at the same prices.

@@ -54,8 +54,12 @@ fn load_all(files: &[std::path::PathBuf]) -> Result<Vec<Model>, Error> {
 fn validate(files: &[std::path::PathBuf]) -> Result<(), Error> {
     let models = load_all(files)?;
     for (f, m) in files.iter().zip(&models) {
+        let levers = match m.effects.levers.as_slice() {
+            [] => String::new(),
+            names => format!("; levers: {}", names.join(", ")),
+        };
         println!(
-            "{}: ok ({}: {} states, {} transitions, {} parameters, {} to {})",
+            "{}: ok ({}: {} states, {} transitions, {} parameters, {} to {}{levers})",
             f.display(),
             m.name,
             m.states.len(),

@@ -121,9 +121,17 @@ pub fn deltas_csv(base: Side, alts: &[Side]) -> String {
     out
 }
 
-/// The year in which run's cumulative net saving first reaches zero or more, if any.
+/// The year in which a run's cumulative net saving first reaches zero or more, counting from the
+/// first year the alternative differs at all (a reform that starts later has not broken even in
+/// the years before it starts); year 0 when it never differs.
 pub fn break_even(cumulative_net_cost: &[f64]) -> Option<usize> {
-    cumulative_net_cost.iter().position(|c| -c >= 0.0)
+    let Some(start) = cumulative_net_cost.iter().position(|c| *c != 0.0) else {
+        return Some(0);
+    };
+    cumulative_net_cost[start..]
+        .iter()
+        .position(|c| -c >= 0.0)
+        .map(|k| start + k)
 }
 
 /// Headline measures of one alternative over the horizon.
@@ -244,7 +252,7 @@ pub fn conventions() -> Value {
         "net_cost": "Extra early spend plus the change in late spend. Negative = a net saving.",
         "present_value": "Year t (t = 0 for the first simulated year) is discounted by 1 / (1 + r)^t, r = the alternative's discount_rate; the first year is not discounted. Spend is treated as falling in the year it is counted.",
         "late_avoided_per_pound": "−(change in late spend) / (extra early spend), per run, over the runs whose extra early spend is not exactly zero; runs with zero extra early spend are left out and counted in runs_with_zero_extra_early; null when every run has zero. Where early spend is cut (negative extra), the ratio is the extra late spend per £1 cut.",
-        "break_even": "A run breaks even in the first year whose cumulative net saving (−cumulative net cost from the first year) is zero or more; it may dip below zero again later. share_by_year: share of runs broken even by the end of each year; share_never: never within the horizon; median_year: the first year by which at least half the runs have broken even (null if none).",
+        "break_even": "A run breaks even in the first year whose cumulative net saving (−cumulative net cost from the first year) is zero or more, counting only from the first year in which the alternative's spend differs from the baseline's (a run that never differs breaks even in the first year); it may dip below zero again later. share_by_year: share of runs broken even by the end of each year; share_never: never within the horizon; median_year: the first year by which at least half the runs have broken even (null if none).",
         "probability_net_saving": "Share of runs whose cumulative net saving at the end of the horizon is strictly positive.",
         "children_kept_out_of_care": "Cumulative care entries avoided: −(change in care entries summed over the horizon), counting children (a child entering care twice counts twice). Positive = fewer entries than the baseline.",
         "children_in_care_change": "Change in children in care at 31 March of each year (a stock; negative = fewer children in care).",
@@ -328,8 +336,12 @@ mod tests {
     #[test]
     fn break_even_is_the_first_year_with_cumulative_saving_at_or_above_zero() {
         assert_eq!(break_even(&[100.0, 20.0, -5.0, 10.0]), Some(2));
-        assert_eq!(break_even(&[0.0, 5.0]), Some(0));
         assert_eq!(break_even(&[10.0, 5.0]), None);
+        // Years before the alternative differs do not count as breaking even.
+        assert_eq!(break_even(&[0.0, 5.0]), None);
+        assert_eq!(break_even(&[0.0, 5.0, -1.0]), Some(2));
+        assert_eq!(break_even(&[0.0, -3.0]), Some(1));
+        assert_eq!(break_even(&[0.0, 0.0]), Some(0));
     }
 
     #[test]

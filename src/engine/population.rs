@@ -245,6 +245,7 @@ mod tests {
                 children: k + 1,
                 age: u16::from(k) * 10,
                 dur: 0,
+                history: k % 2,
             });
         }
         f.remove_sorted(&[1, 3]);
@@ -252,13 +253,16 @@ mod tests {
         assert_eq!(f.state, vec![0, 4, 2]);
         assert_eq!(f.children, vec![1, 5, 3]);
         assert_eq!(f.age, vec![0, 40, 20]);
+        assert_eq!(f.history, vec![0, 0, 0]);
         f.push(NewFamily {
             state: 9,
             group: 0,
             children: 1,
             age: 0,
             dur: 0,
+            history: HAD_PLAN,
         });
+        assert_eq!(f.history, vec![0, 0, 0, HAD_PLAN]);
         assert_eq!(f.id, vec![0, 4, 2, 5]);
         let chunks = f.chunks_mut(3);
         assert_eq!(chunks.len(), 2);

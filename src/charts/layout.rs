@@ -167,7 +167,7 @@ pub fn layout(fig: &Figure, width: u32, height: u32) -> ChartLayout {
     let note_lines = fig
         .notes
         .iter()
-        .flat_map(|n| text::wrap(n, sz.footer, false, legend_w, 6))
+        .flat_map(|n| text::wrap(n, sz.footer, false, legend_w, 10))
         .collect();
 
     // Plotting region: left of the legend, below the y-axis title.

@@ -76,6 +76,10 @@ pub fn summary_json(model: &Model, runs: &[RunResult], info: &RunInfo) -> String
     });
     let mut doc = doc;
     if let Value::Object(m) = &mut doc {
+        // The reform levers as written (with their years, fields and sources), when there are any.
+        if let Some(levers) = model.resolved.get("levers") {
+            m.insert("levers".into(), levers.clone());
+        }
         m.extend(info.extra.clone());
     }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

@@ -1,5 +1,7 @@
 //! The report's content as plain data, built from a result folder's parsed files; both writers render it.
 
+use super::measures::{self, stat_of, yearly_stat, Measure, Stat};
+use super::method::{self, Engine};
 use serde_json::Value;
 
 /// The MODEL.md list of known limitations, quoted in every report.
@@ -14,12 +16,33 @@ pub struct Chart {
     pub link: String,
 }
 
-/// One row of a parameter table.
+/// One row of a parameter table: the text the report shows (`value`, `basis()`) and the
+/// same facts as fields for the workbook.
 #[derive(Debug, Clone)]
 pub struct ParamRow {
     pub name: String,
+    /// The value or distribution as the report shows it, e.g. `lognormal (median 700, sigma 0.25); gbp per family per month`.
     pub value: String,
-    pub basis: String,
+    /// The distribution's name (`lognormal`, `dirichlet`, ...), or `fixed` for a single value.
+    pub distribution: String,
+    /// The stated unit, or empty.
+    pub unit: String,
+    /// Summary of the values drawn across runs, where the parameter is one number per run.
+    pub drawn: Option<Stat>,
+    /// `Source`, `Assumption` or empty.
+    pub basis_kind: String,
+    pub basis_text: String,
+}
+
+impl ParamRow {
+    /// "Source: ..." or "Assumption: ...", as the report shows it.
+    pub fn basis(&self) -> String {
+        if self.basis_kind.is_empty() {
+            "(none recorded)".into()
+        } else {
+            format!("{}: {}", self.basis_kind, self.basis_text)
+        }
+    }
 }
 
 /// A parameter table for one scenario.
@@ -38,6 +61,8 @@ pub struct Report {
     pub charts: Vec<Chart>,
     pub parameters: Vec<ParamTable>,
     pub limitations: Vec<String>,
+    /// The findings' figures as numbers, for the workbook.
+    pub measures: Vec<Measure>,
     pub method: Vec<String>,
     pub reproducibility: Vec<(String, String)>,
 }
@@ -46,47 +71,6 @@ pub struct Report {
 pub struct ScenarioFiles<'a> {
     pub summary: &'a Value,
     pub yearly: &'a str,
-}
-
-/// A summary statistic read from yearly.csv: mean, p5, p95.
-#[derive(Debug, Clone, Copy)]
-struct Stat {
-    mean: f64,
-    p5: f64,
-    p95: f64,
-}
-
-fn yearly_stat(yearly: &str, year: &str, metric: &str) -> Option<Stat> {
-    let mut lines = yearly.lines();
-    let header: Vec<&str> = lines.next()?.split(',').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name);
-    let (cy, cm, cmean, c5, c95) = (
-        col("year")?,
-        col("metric")?,
-        col("mean")?,
-        col("p5")?,
-        col("p95")?,
-    );
-    for line in lines {
-        let f: Vec<&str> = line.split(',').collect();
-        if f.get(cy) == Some(&year) && f.get(cm) == Some(&metric) {
-            let num = |c: usize| f.get(c).and_then(|s| s.parse::<f64>().ok());
-            return Some(Stat {
-                mean: num(cmean)?,
-                p5: num(c5)?,
-                p95: num(c95)?,
-            });
-        }
-    }
-    None
-}
-
-fn stat_of(v: &Value) -> Option<Stat> {
-    Some(Stat {
-        mean: v.get("mean")?.as_f64()?,
-        p5: v.get("p5")?.as_f64()?,
-        p95: v.get("p95")?.as_f64()?,
-    })
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
@@ -197,29 +181,46 @@ fn distribution_text(d: &Value) -> String {
     s
 }
 
+fn parameter_row(p: &Value) -> ParamRow {
+    let (basis_kind, basis_text) = match (p.get("source"), p.get("assumption")) {
+        (Some(s), _) => ("Source", plain(Some(s))),
+        (None, Some(a)) => ("Assumption", plain(Some(a))),
+        (None, None) => ("", String::new()),
+    };
+    let d = p.get("distribution");
+    let distribution = match d.and_then(|d| d.get("dist")) {
+        Some(name) => plain(Some(name)),
+        None if d.and_then(|d| d.get("value")).is_some() => "fixed".into(),
+        None => "(not recorded)".into(),
+    };
+    // Only parameters drawn as one number per run have a single `value` summary.
+    let drawn = p
+        .get("drawn")
+        .and_then(Value::as_object)
+        .filter(|o| o.len() == 1)
+        .and_then(|o| o.get("value"))
+        .and_then(stat_of);
+    ParamRow {
+        name: plain(p.get("name")),
+        value: d
+            .map(distribution_text)
+            .unwrap_or_else(|| "(not recorded)".into()),
+        distribution,
+        unit: d
+            .and_then(|d| d.get("unit"))
+            .map(|u| plain(Some(u)))
+            .unwrap_or_default(),
+        drawn,
+        basis_kind: basis_kind.into(),
+        basis_text,
+    }
+}
+
 fn parameter_table(summary: &Value) -> ParamTable {
     let rows = summary
         .get("parameters")
         .and_then(Value::as_array)
-        .map(|ps| {
-            ps.iter()
-                .map(|p| {
-                    let basis = match (p.get("source"), p.get("assumption")) {
-                        (Some(s), _) => format!("Source: {}", plain(Some(s))),
-                        (None, Some(a)) => format!("Assumption: {}", plain(Some(a))),
-                        (None, None) => "(none recorded)".into(),
-                    };
-                    ParamRow {
-                        name: plain(p.get("name")),
-                        value: p
-                            .get("distribution")
-                            .map(distribution_text)
-                            .unwrap_or_else(|| "(not recorded)".into()),
-                        basis,
-                    }
-                })
-                .collect()
-        })
+        .map(|ps| ps.iter().map(parameter_row).collect())
         .unwrap_or_default();
     ParamTable {
         scenario: str_of(summary, "scenario").to_string(),
@@ -246,15 +247,15 @@ fn limitations(summaries: &[&Value]) -> Vec<String> {
     out
 }
 
-fn method_common() -> Vec<String> {
-    vec![
-        "carecast is a Monte Carlo model of children's social care in England. Each run draws every uncertain parameter once from its stated distribution, then moves a sample of families month by month through referral, assessment, family help, child in need, child protection and care, weighted up to England by the run's scale.".into(),
-        "Early spend (family help and early support) is budget-limited: the budget buys a number of family-help places and families wait when they are full. Late spend (social work on statutory cases, care placements and care proceedings) is demand-led: it is whatever the simulated caseloads cost. The late:early ratio is late spend divided by early spend in each financial year.".into(),
-        "Results are summarised across runs as the mean and the 5th, 50th and 95th percentiles; the 90% interval is the 5th to 95th percentile across runs and reflects both parameter uncertainty and simulation noise. Money is in £ million at the scenario's price base.".into(),
-    ]
-}
-
-fn repro_common(s: &Value, engine_default: &str) -> Vec<(String, String)> {
+fn repro_common(s: &Value, engine: &Engine) -> Vec<(String, String)> {
+    let scale = if engine.uses_scale() {
+        plain(s.get("scale"))
+    } else {
+        format!(
+            "{} (recorded but not used: the cohort engine projects all of England)",
+            plain(s.get("scale"))
+        )
+    };
     vec![
         (
             "carecast version".into(),
@@ -263,14 +264,8 @@ fn repro_common(s: &Value, engine_default: &str) -> Vec<(String, String)> {
         ("Command line".into(), str_of(s, "command").into()),
         ("Seed".into(), plain(s.get("seed"))),
         ("Runs".into(), plain(s.get("runs"))),
-        ("Scale".into(), plain(s.get("scale"))),
-        (
-            "Engine".into(),
-            s.get("engine")
-                .and_then(Value::as_str)
-                .unwrap_or(engine_default)
-                .into(),
-        ),
+        ("Scale".into(), scale),
+        ("Engine".into(), engine.label()),
     ]
 }
 
@@ -316,7 +311,8 @@ pub fn for_run(files: &ScenarioFiles, charts: Vec<Chart>, report_command: &str) 
             "yearly.csv holds no late:early ratio, children in care or spend rows for {first} or {last}."
         ));
     }
-    let mut reproducibility = repro_common(s, "mc");
+    let engine = Engine::of(s);
+    let mut reproducibility = repro_common(s, &engine);
     reproducibility.push(("Scenario file".into(), str_of(s, "scenario_file").into()));
     reproducibility.push(("Scenario hash".into(), str_of(s, "scenario_hash").into()));
     reproducibility.push(("Report command".into(), report_command.into()));
@@ -334,7 +330,8 @@ pub fn for_run(files: &ScenarioFiles, charts: Vec<Chart>, report_command: &str) 
         charts,
         parameters: vec![parameter_table(s)],
         limitations: limitations(&[s]),
-        method: method_common(),
+        measures: measures::for_run(s, files.yearly),
+        method: method::paragraphs(&engine),
         reproducibility,
     }
 }
@@ -421,18 +418,17 @@ pub fn for_comparison(
             ));
         }
     }
-    let mut method = method_common();
+    // The comparison's engine is the one its scenarios record (`compare` runs Monte Carlo).
+    let engine = scenarios
+        .first()
+        .map_or(Engine::MonteCarlo, |s| Engine::of(s.summary));
+    let mut method = method::paragraphs(&engine);
     if let Some(conv) = c.get("conventions").and_then(Value::as_object) {
         for (k, v) in conv {
             method.push(format!("{}: {}", k.replace('_', " "), plain(Some(v))));
         }
     }
-    let mut reproducibility = repro_common(c, "mc");
-    if let Some(first) = scenarios.first() {
-        if let Some(e) = first.summary.get("engine").and_then(Value::as_str) {
-            reproducibility[5].1 = e.to_string();
-        }
-    }
+    let mut reproducibility = repro_common(c, &engine);
     for sc in scenarios {
         let s = sc.summary;
         reproducibility.push((
@@ -453,6 +449,7 @@ pub fn for_comparison(
         charts,
         parameters: summaries.iter().map(|s| parameter_table(s)).collect(),
         limitations: limitations(&summaries),
+        measures: measures::for_comparison(c),
         method,
         reproducibility,
     }
@@ -469,14 +466,5 @@ mod tests {
         assert_eq!(pounds(0.832), "£0.83");
         assert_eq!(count(123456.0), "123,456");
         assert_eq!(money_m(-0.2), "£0m");
-    }
-
-    #[test]
-    fn yearly_stat_reads_the_named_row() {
-        let csv =
-            "scenario,year,metric,unit,mean,p5,p50,p95\nb,2025-26,late_spend,gbp_m,10,8,9,12\n";
-        let s = yearly_stat(csv, "2025-26", "late_spend").unwrap();
-        assert_eq!((s.mean, s.p5, s.p95), (10.0, 8.0, 12.0));
-        assert!(yearly_stat(csv, "2026-27", "late_spend").is_none());
     }
 }

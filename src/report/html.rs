@@ -80,7 +80,7 @@ pub fn render(r: &Report) -> String {
                 "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td></tr>\n",
                 escape(&p.name),
                 escape(&p.value),
-                escape(&p.basis)
+                escape(&p.basis())
             ));
         }
         h.push_str("</tbody>\n</table>\n");

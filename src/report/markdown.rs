@@ -45,7 +45,7 @@ pub fn render(r: &Report) -> String {
                 "| {} | {} | {} |\n",
                 escape(&p.name),
                 escape(&p.value),
-                escape(&p.basis)
+                escape(&p.basis())
             ));
         }
         m.push('\n');

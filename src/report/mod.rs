@@ -1,7 +1,12 @@
-//! Self-explaining reports of a result folder: content built once, rendered as HTML and Markdown.
+//! Self-explaining reports of a result folder: content built once, rendered as HTML, Markdown
+//! and an Excel workbook.
 
 pub mod content;
 pub mod html;
 pub mod markdown;
+pub mod measures;
+pub mod method;
+pub mod tables;
+pub mod xlsx;
 
 pub use content::{Chart, ParamRow, ParamTable, Report};

@@ -2,6 +2,7 @@
 
 use super::measures::{self, stat_of, yearly_stat, Measure, Stat};
 use super::method::{self, Engine};
+use super::params::{parameter_table, plain, ParamTable};
 use serde_json::Value;
 
 /// The MODEL.md list of known limitations, quoted in every report.
@@ -14,42 +15,6 @@ pub struct Chart {
     pub title: String,
     pub svg: String,
     pub link: String,
-}
-
-/// One row of a parameter table: the text the report shows (`value`, `basis()`) and the
-/// same facts as fields for the workbook.
-#[derive(Debug, Clone)]
-pub struct ParamRow {
-    pub name: String,
-    /// The value or distribution as the report shows it, e.g. `lognormal (median 700, sigma 0.25); gbp per family per month`.
-    pub value: String,
-    /// The distribution's name (`lognormal`, `dirichlet`, ...), or `fixed` for a single value.
-    pub distribution: String,
-    /// The stated unit, or empty.
-    pub unit: String,
-    /// Summary of the values drawn across runs, where the parameter is one number per run.
-    pub drawn: Option<Stat>,
-    /// `Source`, `Assumption` or empty.
-    pub basis_kind: String,
-    pub basis_text: String,
-}
-
-impl ParamRow {
-    /// "Source: ..." or "Assumption: ...", as the report shows it.
-    pub fn basis(&self) -> String {
-        if self.basis_kind.is_empty() {
-            "(none recorded)".into()
-        } else {
-            format!("{}: {}", self.basis_kind, self.basis_text)
-        }
-    }
-}
-
-/// A parameter table for one scenario.
-#[derive(Debug, Clone)]
-pub struct ParamTable {
-    pub scenario: String,
-    pub rows: Vec<ParamRow>,
 }
 
 /// Everything a report says, in order.
@@ -77,14 +42,6 @@ fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key)
         .and_then(Value::as_str)
         .unwrap_or("(not recorded)")
-}
-
-fn plain(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => "(not recorded)".into(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    }
 }
 
 /// Thousands separators on a rounded number, with a true minus sign.
@@ -155,76 +112,22 @@ pub fn order_charts(mut charts: Vec<(String, Chart)>) -> Vec<Chart> {
     charts.into_iter().map(|(_, c)| c).collect()
 }
 
-fn distribution_text(d: &Value) -> String {
-    let Some(obj) = d.as_object() else {
-        return plain(Some(d));
-    };
-    if obj.len() == 1 {
-        if let Some(v) = obj.get("value") {
-            return plain(Some(v));
+/// The baseline's table in full, then each alternative's listing only what differs from it.
+fn comparison_parameters(summaries: &[&Value]) -> Vec<ParamTable> {
+    let mut tables: Vec<ParamTable> = summaries.iter().map(|s| parameter_table(s)).collect();
+    if let Some((base, alts)) = tables.split_first_mut() {
+        for alt in alts {
+            alt.list_changes_from(base);
         }
     }
-    let unit = obj.get("unit").map(|u| plain(Some(u)));
-    let dist = obj.get("dist").map(|u| plain(Some(u)));
-    let rest: Vec<String> = obj
-        .iter()
-        .filter(|(k, _)| *k != "unit" && *k != "dist")
-        .map(|(k, v)| format!("{k} {}", plain(Some(v))))
-        .collect();
-    let mut s = match dist {
-        Some(d) => format!("{d} ({})", rest.join(", ")),
-        None => rest.join(", "),
-    };
-    if let Some(u) = unit {
-        s.push_str(&format!("; {u}"));
-    }
-    s
+    tables
 }
 
-fn parameter_row(p: &Value) -> ParamRow {
-    let (basis_kind, basis_text) = match (p.get("source"), p.get("assumption")) {
-        (Some(s), _) => ("Source", plain(Some(s))),
-        (None, Some(a)) => ("Assumption", plain(Some(a))),
-        (None, None) => ("", String::new()),
-    };
-    let d = p.get("distribution");
-    let distribution = match d.and_then(|d| d.get("dist")) {
-        Some(name) => plain(Some(name)),
-        None if d.and_then(|d| d.get("value")).is_some() => "fixed".into(),
-        None => "(not recorded)".into(),
-    };
-    // Only parameters drawn as one number per run have a single `value` summary.
-    let drawn = p
-        .get("drawn")
-        .and_then(Value::as_object)
-        .filter(|o| o.len() == 1)
-        .and_then(|o| o.get("value"))
-        .and_then(stat_of);
-    ParamRow {
-        name: plain(p.get("name")),
-        value: d
-            .map(distribution_text)
-            .unwrap_or_else(|| "(not recorded)".into()),
-        distribution,
-        unit: d
-            .and_then(|d| d.get("unit"))
-            .map(|u| plain(Some(u)))
-            .unwrap_or_default(),
-        drawn,
-        basis_kind: basis_kind.into(),
-        basis_text,
-    }
-}
-
-fn parameter_table(summary: &Value) -> ParamTable {
-    let rows = summary
-        .get("parameters")
-        .and_then(Value::as_array)
-        .map(|ps| ps.iter().map(parameter_row).collect())
-        .unwrap_or_default();
-    ParamTable {
-        scenario: str_of(summary, "scenario").to_string(),
-        rows,
+fn sentence_case(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -425,7 +328,11 @@ pub fn for_comparison(
     let mut method = method::paragraphs(&engine);
     if let Some(conv) = c.get("conventions").and_then(Value::as_object) {
         for (k, v) in conv {
-            method.push(format!("{}: {}", k.replace('_', " "), plain(Some(v))));
+            method.push(format!(
+                "{}: {}",
+                sentence_case(&k.replace('_', " ")),
+                plain(Some(v))
+            ));
         }
     }
     let mut reproducibility = repro_common(c, &engine);
@@ -447,7 +354,7 @@ pub fn for_comparison(
         description,
         findings,
         charts,
-        parameters: summaries.iter().map(|s| parameter_table(s)).collect(),
+        parameters: comparison_parameters(&summaries),
         limitations: limitations(&summaries),
         measures: measures::for_comparison(c),
         method,

@@ -6,7 +6,9 @@ pub mod html;
 pub mod markdown;
 pub mod measures;
 pub mod method;
+pub mod params;
 pub mod tables;
 pub mod xlsx;
 
-pub use content::{Chart, ParamRow, ParamTable, Report};
+pub use content::{Chart, Report};
+pub use params::{ParamRow, ParamTable};

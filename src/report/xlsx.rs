@@ -47,8 +47,10 @@ const PARAMETER_HEADERS: [&str; 11] = [
     "Source or assumption",
 ];
 
-/// Width given to long, wrapped text (in Excel's character units).
-const WRAPPED_WIDTH: f64 = 70.0;
+/// The widest a column of long, wrapped text is made (in Excel's character units).
+const WRAPPED_WIDTH: usize = 60;
+/// Excel's default row height in points; a wrapped row is given one of these per line.
+const LINE_HEIGHT: f64 = 15.0;
 /// The widest a column of short text or numbers is made.
 const MAX_WIDTH: usize = 60;
 
@@ -74,13 +76,16 @@ fn unit_label(unit: &str) -> &str {
     }
 }
 
-/// A parameter's drawn values are formatted by their stated unit: money with pence, the rest
-/// as Excel's General (they range from monthly probabilities to counts).
-fn parameter_format(unit: &str) -> &'static str {
-    if unit.starts_with("gbp") {
+/// The format of a parameter's drawn values: money and anything of 1 or more with two
+/// decimals; smaller numbers (mostly monthly probabilities) with four to six.
+fn parameter_format(unit: &str, s: &Stat) -> &'static str {
+    let largest = [s.mean, s.p5, s.p50, s.p95]
+        .iter()
+        .fold(0.0_f64, |m, x| m.max(x.abs()));
+    if unit.starts_with("gbp") || largest >= 1.0 {
         "#,##0.00"
     } else {
-        "General"
+        "0.0000##"
     }
 }
 
@@ -100,11 +105,31 @@ fn text(s: &str) -> Cell {
 
 /// The display width of a number under a format, roughly: digits, separators and decimals.
 fn number_width(x: f64, format: &str) -> usize {
-    let decimals = format
-        .split_once('.')
-        .map_or(0, |(_, d)| d.chars().take_while(|c| *c == '0').count());
+    let decimals = format.split_once('.').map_or(0, |(_, d)| {
+        d.chars().take_while(|c| *c == '0' || *c == '#').count()
+    });
     let digits = format!("{:.0}", x.abs()).len();
     digits + digits / 3 + decimals + 3
+}
+
+/// The lines `text` takes when wrapped at spaces into lines of `width` characters (a word
+/// longer than a line is broken).
+fn wrapped_lines(text: &str, width: usize) -> usize {
+    let mut lines = 1;
+    let mut used = 0;
+    for word in text.split(' ').map(|w| w.chars().count()) {
+        let need = if used == 0 { word } else { used + 1 + word };
+        if need <= width {
+            used = need;
+        } else if used == 0 {
+            lines += (word - 1) / width;
+            used = word - (word - 1) / width * width;
+        } else {
+            lines += 1 + word.saturating_sub(1) / width;
+            used = word - word.saturating_sub(1) / width * width;
+        }
+    }
+    lines
 }
 
 /// Writes a header row and rows as one table: bold header, frozen, filtered, columns sized.
@@ -125,8 +150,14 @@ fn write_table(
     let mut numbers: Vec<(&str, Format)> = Vec::new();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count() + 2).collect();
     let mut wrap_col = vec![false; headers.len()];
+    // Headers of number columns sit right, over their numbers.
+    let header_right = header.clone().set_align(FormatAlign::Right);
     for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &header)?;
+        let numeric = rows
+            .iter()
+            .any(|r| matches!(r.get(c), Some(Cell::Number(..))));
+        let format = if numeric { &header_right } else { &header };
+        ws.write_string_with_format(0, c as u16, *h, format)?;
     }
     for (r, row) in rows.iter().enumerate() {
         let r = r as u32 + 1;
@@ -140,6 +171,7 @@ fn write_table(
                 Cell::Wrapped(s) => {
                     ws.write_string_with_format(r, col, s, &wrapped)?;
                     wrap_col[c] = true;
+                    widths[c] = widths[c].max(s.chars().count() + 2);
                 }
                 Cell::Number(x, _) if !x.is_finite() => {
                     ws.write_string_with_format(r, col, x.to_string(), &plain)?;
@@ -159,15 +191,36 @@ fn write_table(
             }
         }
     }
+    let widths: Vec<usize> = widths
+        .iter()
+        .zip(&wrap_col)
+        .map(|(w, wrap)| (*w).min(if *wrap { WRAPPED_WIDTH } else { MAX_WIDTH }))
+        .collect();
     for (c, w) in widths.iter().enumerate() {
-        let width = if wrap_col[c] {
-            WRAPPED_WIDTH
-        } else {
-            (*w).min(MAX_WIDTH) as f64
-        };
-        ws.set_column_width(c as u16, width)?;
+        ws.set_column_width(c as u16, *w as f64)?;
+    }
+    // Rows of wrapped text get a height for their lines: Excel fits such rows when it opens
+    // a file, but other readers (LibreOffice) keep the default height and overlap the text.
+    for (r, row) in rows.iter().enumerate() {
+        let lines = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| match cell {
+                Cell::Wrapped(s) => wrapped_lines(s, w.saturating_sub(2).max(1)),
+                _ => 1,
+            })
+            .max()
+            .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(r as u32 + 1, LINE_HEIGHT * lines as f64)?;
+        }
     }
     ws.set_freeze_panes(1, 0)?;
+    // Printed: A4 landscape, one page wide, the header row on every page.
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_repeat_rows(0, 0)?;
     let last_col = headers.len().saturating_sub(1) as u16;
     ws.autofilter(0, 0, rows.len() as u32, last_col)?;
     Ok(())
@@ -227,7 +280,7 @@ fn parameter_rows(report: &Report) -> Vec<Vec<Cell>> {
                 text(&p.unit),
             ];
             match &p.drawn {
-                Some(s) => cells.extend(stat_cells(s, parameter_format(&p.unit))),
+                Some(s) => cells.extend(stat_cells(s, parameter_format(&p.unit, s))),
                 None => cells.extend([Cell::Blank, Cell::Blank, Cell::Blank, Cell::Blank]),
             }
             cells.push(text(&p.basis_kind));
@@ -321,11 +374,29 @@ mod tests {
         assert_eq!(number_format("children"), "#,##0");
         assert_eq!(number_format("ratio"), "0.00");
         assert_eq!(number_format("something_new"), "General");
+        let stat = |x| Stat {
+            mean: x,
+            p5: x,
+            p50: x,
+            p95: x,
+        };
+        assert_eq!(parameter_format("per month", &stat(0.0062)), "0.0000##");
+        assert_eq!(parameter_format("children", &stat(470000.0)), "#,##0.00");
+        assert_eq!(parameter_format("gbp per month", &stat(0.5)), "#,##0.00");
+    }
+
+    #[test]
+    fn wrapped_lines_follow_spaces_and_break_long_words() {
+        assert_eq!(wrapped_lines("abc", 10), 1);
+        assert_eq!(wrapped_lines("aaaa bbbb cccc", 9), 2);
+        assert_eq!(wrapped_lines("short xxxxxxxxxxxxxxxxxxxxxxxxx", 10), 4);
+        assert_eq!(wrapped_lines(&"x".repeat(20), 10), 2);
     }
 
     #[test]
     fn number_width_counts_separators_and_decimals() {
         assert_eq!(number_width(12366.164, "#,##0.0"), 5 + 1 + 1 + 3);
         assert_eq!(number_width(4.36, "0.00"), 1 + 2 + 3);
+        assert_eq!(number_width(0.0123, "0.0000##"), 1 + 6 + 3);
     }
 }

@@ -31,7 +31,7 @@ pub enum Command {
     Sensitivity(crate::cli_analysis::SensitivityArgs),
     /// Fit named parameters' central values to target stocks and flows (cohort engine).
     Calibrate(crate::cli_analysis::CalibrateArgs),
-    /// Write report.html and report.md (findings, charts, parameters, method) into a result folder.
+    /// Write report.html, report.md and results.xlsx (findings, charts, tables, parameters, method) into a result folder.
     Report(ReportArgs),
 }
 

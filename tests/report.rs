@@ -1,7 +1,10 @@
-//! `carecast report`: HTML and Markdown reports of run and comparison folders.
+//! `carecast report`: HTML, Markdown and Excel reports of run and comparison folders.
 
 use assert_cmd::Command;
-use std::path::Path;
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 fn carecast() -> Command {
     Command::cargo_bin("carecast").unwrap()
@@ -88,15 +91,31 @@ fn check_report(dir: &Path, summaries: &[&Path]) -> (String, String) {
     assert!(html.contains("@page { size: A4; margin: 15mm }"));
     assert!(html.contains("<svg"), "charts are inlined");
     assert!(md.contains("](charts/") && md.contains(".png)"));
-    for s in summaries {
-        let names = parameter_names(s);
-        assert!(!names.is_empty());
-        for n in names {
+    // The first scenario's table lists every parameter; an alternative's lists those that
+    // differ from it and says so.
+    let base = parameter_names(summaries[0]);
+    assert!(!base.is_empty());
+    for n in &base {
+        assert!(
+            html.contains(&format!("<td class=\"name\">{n}</td>")),
+            "{n} in html"
+        );
+        assert!(md.contains(&n.replace('_', "\\_")), "{n} in md");
+    }
+    for s in &summaries[1..] {
+        let new: Vec<String> = parameter_names(s)
+            .into_iter()
+            .filter(|n| !base.contains(n))
+            .collect();
+        for n in &new {
             assert!(
                 html.contains(&format!("<td class=\"name\">{n}</td>")),
-                "{n} in html"
+                "new parameter {n} in html"
             );
-            assert!(md.contains(&n.replace('_', "\\_")), "{n} in md");
+        }
+        for text in [&html, &md] {
+            assert!(text.contains("stated differently from baseline"));
+            assert!(text.contains("lists every parameter of every scenario"));
         }
     }
     for section in [
@@ -111,9 +130,8 @@ fn check_report(dir: &Path, summaries: &[&Path]) -> (String, String) {
     (html, md)
 }
 
-#[test]
-fn run_folder_report() {
-    let tmp = tempfile::tempdir().unwrap();
+/// Runs the baseline (3 small runs, with `extra` arguments) into `tmp` and returns its folder.
+fn run_folder(tmp: &Path, extra: &[&str]) -> PathBuf {
     carecast()
         .args([
             "run",
@@ -122,24 +140,17 @@ fn run_folder_report() {
             "3",
             "--scale",
             "0.004",
-            "--out",
         ])
-        .arg(tmp.path())
+        .args(extra)
+        .arg("--out")
+        .arg(tmp)
         .assert()
         .success();
-    let dir = tmp.path().join("baseline");
-    let (html, md) = check_report(&dir, &[&dir.join("summary.json")]);
-    for text in [&html, &md] {
-        assert!(text.contains("of late spend for every £1 of early spend"));
-        assert!(text.contains("Children in care at the end of 2034-35"));
-        assert!(text.contains("sha256:"));
-        assert!(text.contains("20250401"));
-    }
+    tmp.join("baseline")
 }
 
-#[test]
-fn comparison_folder_report() {
-    let tmp = tempfile::tempdir().unwrap();
+/// Compares family-help-investment with the baseline (3 small runs) into `tmp/cmp`.
+fn comparison_folder(tmp: &Path) -> PathBuf {
     carecast()
         .args([
             "compare",
@@ -153,10 +164,31 @@ fn comparison_folder_report() {
             "cmp",
             "--out",
         ])
-        .arg(tmp.path())
+        .arg(tmp)
         .assert()
         .success();
-    let dir = tmp.path().join("cmp");
+    tmp.join("cmp")
+}
+
+#[test]
+fn run_folder_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run_folder(tmp.path(), &[]);
+    let (html, md) = check_report(&dir, &[&dir.join("summary.json")]);
+    for text in [&html, &md] {
+        assert!(text.contains("of late spend for every £1 of early spend"));
+        assert!(text.contains("Children in care at the end of 2034-35"));
+        assert!(text.contains("sha256:"));
+        assert!(text.contains("20250401"));
+        assert!(text.contains("carecast is a Monte Carlo model"));
+        assert!(text.contains("mc (Monte Carlo"));
+    }
+}
+
+#[test]
+fn comparison_folder_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = comparison_folder(tmp.path());
     let (html, md) = check_report(
         &dir,
         &[
@@ -190,4 +222,428 @@ fn bad_folder_exits_2_naming_it_and_the_fix() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("missing"));
+}
+
+#[test]
+fn cohort_run_report_describes_the_cohort_engine() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run_folder(tmp.path(), &["--engine", "cohort", "--no-charts"]);
+    carecast().arg("report").arg(&dir).assert().success();
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    for text in [&html, &md] {
+        assert!(text.contains("cohort engine, which projects expected values"));
+        assert!(text.contains("reflects parameter uncertainty only"));
+        assert!(text.contains("cohort (expected values"));
+        assert!(text.contains("recorded but not used"));
+        assert!(!text.contains("carecast is a Monte Carlo model"));
+        assert!(!text.contains("a sample of families"));
+        assert!(!text.contains("both parameter uncertainty and simulation noise"));
+    }
+}
+
+// ---- results.xlsx ----
+
+fn workbook(dir: &Path) -> Xlsx<std::io::BufReader<std::fs::File>> {
+    open_workbook(dir.join("results.xlsx")).expect("results.xlsx opens")
+}
+
+/// A sheet's rows below the header, with the header checked.
+fn sheet_rows(dir: &Path, sheet: &str, header: &[&str]) -> Vec<Vec<Data>> {
+    let range = workbook(dir)
+        .worksheet_range(sheet)
+        .unwrap_or_else(|e| panic!("sheet {sheet}: {e}"));
+    let mut rows = range.rows();
+    let got: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(got, header, "{sheet} header");
+    rows.map(<[Data]>::to_vec).collect()
+}
+
+const RESULT_HEADER: [&str; 8] = [
+    "scenario", "year", "metric", "unit", "mean", "p5", "p50", "p95",
+];
+
+/// Asserts that a sheet holds a tidy result CSV: same rows in order, text as text, every number
+/// stored as a number equal to the CSV's value parsed with `str::parse::<f64>` (exactly: the
+/// writer stores the shortest round-trip form of each f64).
+fn assert_sheet_matches_csv(rows: &[Vec<Data>], csv: &[String]) {
+    assert_eq!(rows.len(), csv.len(), "one sheet row per CSV row");
+    for (i, (row, line)) in rows.iter().zip(csv).enumerate() {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields.len(), 8);
+        for c in 0..4 {
+            assert_eq!(
+                row[c],
+                Data::String(fields[c].to_string()),
+                "row {i} col {c}"
+            );
+        }
+        for c in 4..8 {
+            let want: f64 = fields[c].parse().unwrap();
+            match &row[c] {
+                Data::Float(got) => assert!(
+                    got.to_bits() == want.to_bits(),
+                    "row {i} col {c}: sheet {got} != csv {want} ({line})"
+                ),
+                other => panic!("row {i} col {c}: {other:?} is not a number ({line})"),
+            }
+        }
+    }
+}
+
+fn csv_rows(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn workbook_yearly_and_differences_sheets_hold_the_csv_numbers_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = comparison_folder(tmp.path());
+    carecast().arg("report").arg(&dir).assert().success();
+    let names = workbook(&dir).sheet_names();
+    assert_eq!(
+        names,
+        [
+            "Headline measures",
+            "Yearly results",
+            "Differences",
+            "Parameters",
+            "About"
+        ]
+    );
+    let mut yearly = csv_rows(&dir.join("baseline/yearly.csv"));
+    yearly.extend(csv_rows(&dir.join("family-help-investment/yearly.csv")));
+    assert!(
+        yearly.len() >= 2 * 10 * 20,
+        "two scenarios, ten years, every metric"
+    );
+    assert_sheet_matches_csv(&sheet_rows(&dir, "Yearly results", &RESULT_HEADER), &yearly);
+    let deltas = csv_rows(&dir.join("deltas.csv"));
+    assert!(!deltas.is_empty());
+    assert_sheet_matches_csv(&sheet_rows(&dir, "Differences", &RESULT_HEADER), &deltas);
+}
+
+#[test]
+fn sheet_check_fails_on_a_changed_number() {
+    let line = "b,2025-26,late_spend,gbp_m,10.5,8.25,9,12".to_string();
+    let mut row: Vec<Data> = ["b", "2025-26", "late_spend", "gbp_m"]
+        .map(|s| Data::String(s.into()))
+        .to_vec();
+    row.extend([10.5, 8.25, 9.0, 12.0].map(Data::Float));
+    assert_sheet_matches_csv(std::slice::from_ref(&row), std::slice::from_ref(&line));
+    row[5] = Data::Float(8.250000000000002);
+    let changed = std::panic::catch_unwind(|| assert_sheet_matches_csv(&[row], &[line]));
+    assert!(changed.is_err(), "a one-ulp difference is caught");
+}
+
+#[test]
+fn workbook_parameters_sheet_has_one_row_per_parameter_with_its_basis() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = comparison_folder(tmp.path());
+    carecast().arg("report").arg(&dir).assert().success();
+    let rows = sheet_rows(
+        &dir,
+        "Parameters",
+        &[
+            "Scenario",
+            "Parameter",
+            "Distribution",
+            "Value or distribution (as in the report)",
+            "Unit",
+            "Drawn mean",
+            "Drawn p5",
+            "Drawn p50",
+            "Drawn p95",
+            "Basis",
+            "Source or assumption",
+        ],
+    );
+    let mut expected: Vec<(String, serde_json::Value)> = Vec::new();
+    for scenario in ["baseline", "family-help-investment"] {
+        let path = dir.join(scenario).join("summary.json");
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        for p in v["parameters"].as_array().unwrap() {
+            expected.push((scenario.to_string(), p.clone()));
+        }
+    }
+    assert_eq!(rows.len(), expected.len(), "one row per parameter");
+    for (row, (scenario, p)) in rows.iter().zip(&expected) {
+        let name = p["name"].as_str().unwrap();
+        assert_eq!(row[0], Data::String(scenario.clone()));
+        assert_eq!(row[1], Data::String(name.into()));
+        let (kind, text) = match (p.get("source"), p.get("assumption")) {
+            (Some(s), _) => ("Source", s.as_str().unwrap()),
+            (None, Some(a)) => ("Assumption", a.as_str().unwrap()),
+            (None, None) => panic!("{name} has neither source nor assumption"),
+        };
+        assert_eq!(row[9], Data::String(kind.into()), "{name}");
+        assert_eq!(row[10], Data::String(text.into()), "{name}");
+        let dist = p["distribution"]["dist"].as_str().unwrap_or("fixed");
+        assert_eq!(row[2], Data::String(dist.into()), "{name}");
+        match p["drawn"].get("value") {
+            Some(d) => {
+                for (c, k) in [(5, "mean"), (6, "p5"), (7, "p50"), (8, "p95")] {
+                    assert_eq!(row[c], Data::Float(d[k].as_f64().unwrap()), "{name} {k}");
+                }
+            }
+            None => assert_eq!(row[5], Data::Empty, "{name}: several values drawn"),
+        }
+    }
+}
+
+#[test]
+fn workbook_headline_sheet_holds_the_comparison_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = comparison_folder(tmp.path());
+    carecast().arg("report").arg(&dir).assert().success();
+    let c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("comparison.json")).unwrap())
+            .unwrap();
+    let alt = &c["alternatives"][0];
+    let rows = sheet_rows(
+        &dir,
+        "Headline measures",
+        &[
+            "Scenario",
+            "Measure",
+            "Period",
+            "Unit",
+            "Mean or value",
+            "p5",
+            "p50 (median)",
+            "p95",
+        ],
+    );
+    let find = |measure: &str| {
+        rows.iter()
+            .find(|r| r[1] == Data::String(measure.into()))
+            .unwrap_or_else(|| panic!("no row {measure}"))
+            .clone()
+    };
+    for (measure, key) in [
+        (
+            "Late spend avoided per £1 of extra early spend",
+            "late_avoided_per_extra_early_gbp",
+        ),
+        ("Net cost (negative = a net saving)", "net_cost_gbp_m"),
+        (
+            "Care entries avoided (children)",
+            "children_kept_out_of_care",
+        ),
+    ] {
+        let row = find(measure);
+        assert_eq!(row[0], Data::String("family-help-investment".into()));
+        assert_eq!(row[2], Data::String("2025-26 to 2034-35".into()));
+        for (c, k) in [(4, "mean"), (5, "p5"), (6, "p50"), (7, "p95")] {
+            assert_eq!(
+                row[c],
+                Data::Float(alt[key][k].as_f64().unwrap()),
+                "{key} {k}"
+            );
+        }
+    }
+    let p = find("Share of runs with a net saving by 2034-35");
+    assert_eq!(
+        p[4],
+        Data::Float(alt["probability_net_saving"].as_f64().unwrap())
+    );
+}
+
+#[test]
+fn run_folder_workbook_has_no_differences_sheet_and_quotes_the_first_and_last_year() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run_folder(tmp.path(), &["--no-charts"]);
+    carecast().arg("report").arg(&dir).assert().success();
+    assert_eq!(
+        workbook(&dir).sheet_names(),
+        ["Headline measures", "Yearly results", "Parameters", "About"]
+    );
+    assert_sheet_matches_csv(
+        &sheet_rows(&dir, "Yearly results", &RESULT_HEADER),
+        &csv_rows(&dir.join("yearly.csv")),
+    );
+    let rows = sheet_rows(
+        &dir,
+        "Headline measures",
+        &[
+            "Scenario",
+            "Measure",
+            "Period",
+            "Unit",
+            "Mean or value",
+            "p5",
+            "p50 (median)",
+            "p95",
+        ],
+    );
+    let periods: Vec<String> = rows.iter().map(|r| r[2].to_string()).collect();
+    assert!(periods.contains(&"2025-26".to_string()) && periods.contains(&"2034-35".to_string()));
+    assert_eq!(rows.len(), 10, "five metrics in two years");
+}
+
+fn zip_entry(path: &Path, name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+    text
+}
+
+#[test]
+fn workbook_has_number_formats_a_bold_frozen_header_and_is_byte_identical_when_rewritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = comparison_folder(tmp.path());
+    carecast().arg("report").arg(&dir).assert().success();
+    let path = dir.join("results.xlsx");
+    let first = std::fs::read(&path).unwrap();
+    carecast().arg("report").arg(&dir).assert().success();
+    assert!(
+        first == std::fs::read(&path).unwrap(),
+        "same inputs, same bytes"
+    );
+    let styles = zip_entry(&path, "xl/styles.xml");
+    for code in ["#,##0.0", "#,##0", "0.00", "0%"] {
+        assert!(
+            styles.contains(&format!("formatCode=\"{code}\"")),
+            "number format {code} in styles.xml"
+        );
+    }
+    assert!(styles.contains("<b/>"), "a bold font for the header");
+    for sheet in 1..=5 {
+        let xml = zip_entry(&path, &format!("xl/worksheets/sheet{sheet}.xml"));
+        assert!(
+            xml.contains("state=\"frozen\""),
+            "sheet {sheet} header frozen"
+        );
+        assert!(
+            xml.contains("customWidth=\"1\""),
+            "sheet {sheet} widths set"
+        );
+    }
+    let core = zip_entry(&path, "docProps/core.xml");
+    assert!(core.contains("1980-01-01T00:00:00Z"), "fixed creation date");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("tmp-report"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary files left");
+}
+
+#[test]
+fn malformed_yearly_csv_exits_2_naming_the_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run_folder(tmp.path(), &["--no-charts"]);
+    let path = dir.join("yearly.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let broken = text.replacen(",gbp_m,", ",gbp_m,abc", 1);
+    std::fs::write(&path, broken).unwrap();
+    carecast()
+        .arg("report")
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("yearly.csv"))
+        .stderr(predicates::str::contains("line 2"))
+        .stderr(predicates::str::contains("Fix: regenerate"));
+    assert!(!dir.join("results.xlsx").exists());
+}
+
+// ---- headless browser ----
+
+/// Chromium's path: /usr/bin/chromium, or `chromium` on PATH.
+fn chromium() -> Option<PathBuf> {
+    let fixed = PathBuf::from("/usr/bin/chromium");
+    if fixed.is_file() {
+        return Some(fixed);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("chromium"))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Runs `cmd`, killing it after `limit`; returns whether it exited successfully.
+fn run_with_limit(cmd: &mut std::process::Command, limit: Duration) -> bool {
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromium starts");
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.success();
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn report_html_renders_in_a_headless_browser() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: no chromium (/usr/bin/chromium or chromium on PATH); the screenshot test needs a browser");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = comparison_folder(tmp.path());
+    carecast().arg("report").arg(&dir).assert().success();
+    let profile = tempfile::tempdir().unwrap();
+    let png_path = tmp.path().join("report.png");
+    let ok = run_with_limit(
+        std::process::Command::new(&browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--hide-scrollbars",
+                "--window-size=1240,1754",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(format!("--screenshot={}", png_path.display()))
+            .arg(format!("file://{}", dir.join("report.html").display())),
+        Duration::from_secs(180),
+    );
+    assert!(ok, "chromium exited with an error");
+    let file = std::fs::File::open(&png_path).expect("chromium wrote the screenshot");
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (1240, 1754));
+    let px = info.color_type.samples();
+    let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(px).collect();
+    let dark = pixels
+        .iter()
+        .filter(|p| p[..3].iter().all(|&v| v < 100))
+        .count();
+    let distinct: std::collections::HashSet<&[u8]> = pixels.iter().copied().collect();
+    assert!(
+        distinct.len() > 16,
+        "more than a blank page: {} colours",
+        distinct.len()
+    );
+    assert!(
+        dark > pixels.len() / 500,
+        "text is drawn: {dark} dark pixels of {}",
+        pixels.len()
+    );
 }

@@ -1,9 +1,11 @@
-//! `carecast report DIR`: writes report.html and report.md into a run or comparison folder.
+//! `carecast report DIR`: writes report.html, report.md and results.xlsx into a run or
+//! comparison folder.
 
 use crate::cli::ReportArgs;
 use crate::error::Error;
 use crate::report::content::{self, Chart, ScenarioFiles};
-use crate::report::{html, markdown};
+use crate::report::tables::{self, ResultRow};
+use crate::report::{html, markdown, xlsx};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -80,9 +82,21 @@ fn not_a_result_folder(dir: &Path) -> Error {
     ))
 }
 
-fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
+/// Parses a yearly.csv or deltas.csv text read from `path`.
+fn result_table(path: &Path, text: &str) -> Result<Vec<ResultRow>, Error> {
+    tables::parse(text).map_err(|e| {
+        Error::Usage(format!(
+            "{} is not a carecast result table: {e}. Fix: regenerate the folder with `carecast run` or `carecast compare`.",
+            path.display()
+        ))
+    })
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it into place, so a reader
+/// never sees a half-written file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let tmp = path.with_extension("tmp-report");
-    std::fs::write(&tmp, text)
+    std::fs::write(&tmp, bytes)
         .map_err(|e| Error::io(format!("cannot write {}", tmp.display()), e))?;
     std::fs::rename(&tmp, path)
         .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
@@ -95,7 +109,7 @@ pub fn report(args: &ReportArgs) -> Result<(), Error> {
         return Err(not_a_result_folder(dir));
     }
     let command = std::env::args().collect::<Vec<_>>().join(" ");
-    let report = if dir.join("comparison.json").is_file() {
+    let (report, yearly, deltas) = if dir.join("comparison.json").is_file() {
         let comparison = read_json(&dir.join("comparison.json"))?;
         let mut names: Vec<String> = vec![comparison
             .get("baseline")
@@ -116,6 +130,7 @@ pub fn report(args: &ReportArgs) -> Result<(), Error> {
             );
         }
         let mut loaded: Vec<(Value, String)> = Vec::new();
+        let mut yearly: Vec<ResultRow> = Vec::new();
         for name in &names {
             let sub: PathBuf = dir.join(name);
             if name.is_empty() || !sub.join("summary.json").is_file() {
@@ -125,11 +140,12 @@ pub fn report(args: &ReportArgs) -> Result<(), Error> {
                     sub.join("summary.json").display()
                 )));
             }
-            loaded.push((
-                read_json(&sub.join("summary.json"))?,
-                read(&sub.join("yearly.csv"))?,
-            ));
+            let text = read(&sub.join("yearly.csv"))?;
+            yearly.extend(result_table(&sub.join("yearly.csv"), &text)?);
+            loaded.push((read_json(&sub.join("summary.json"))?, text));
         }
+        let deltas_path = dir.join("deltas.csv");
+        let deltas = result_table(&deltas_path, &read(&deltas_path)?)?;
         let files: Vec<ScenarioFiles> = loaded
             .iter()
             .map(|(s, y)| ScenarioFiles {
@@ -137,24 +153,35 @@ pub fn report(args: &ReportArgs) -> Result<(), Error> {
                 yearly: y,
             })
             .collect();
-        content::for_comparison(&comparison, &files, charts(dir)?, &command)
+        let report = content::for_comparison(&comparison, &files, charts(dir)?, &command);
+        (report, yearly, Some(deltas))
     } else if dir.join("summary.json").is_file() && dir.join("yearly.csv").is_file() {
         let summary = read_json(&dir.join("summary.json"))?;
         let yearly = read(&dir.join("yearly.csv"))?;
+        let rows = result_table(&dir.join("yearly.csv"), &yearly)?;
         let files = ScenarioFiles {
             summary: &summary,
             yearly: &yearly,
         };
-        content::for_run(&files, charts(dir)?, &command)
+        (content::for_run(&files, charts(dir)?, &command), rows, None)
     } else {
         return Err(not_a_result_folder(dir));
     };
-    write_atomically(&dir.join("report.html"), &html::render(&report))?;
-    write_atomically(&dir.join("report.md"), &markdown::render(&report))?;
+    let xlsx_path = dir.join("results.xlsx");
+    let workbook = xlsx::render(&report, &yearly, deltas.as_deref()).map_err(|e| {
+        Error::Other(format!(
+            "cannot build {}: {e}. Nothing was written; please report this as a carecast bug.",
+            xlsx_path.display()
+        ))
+    })?;
+    write_atomically(&dir.join("report.html"), html::render(&report).as_bytes())?;
+    write_atomically(&dir.join("report.md"), markdown::render(&report).as_bytes())?;
+    write_atomically(&xlsx_path, &workbook)?;
     println!(
-        "wrote {} and {}",
+        "wrote {}, {} and {}",
         dir.join("report.html").display(),
-        dir.join("report.md").display()
+        dir.join("report.md").display(),
+        xlsx_path.display()
     );
     Ok(())
 }

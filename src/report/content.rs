@@ -1,5 +1,8 @@
 //! The report's content as plain data, built from a result folder's parsed files; both writers render it.
 
+use super::measures::{self, stat_of, yearly_stat, Measure, Stat};
+use super::method::{self, Engine};
+use super::params::{parameter_table, plain, ParamTable};
 use serde_json::Value;
 
 /// The MODEL.md list of known limitations, quoted in every report.
@@ -14,21 +17,6 @@ pub struct Chart {
     pub link: String,
 }
 
-/// One row of a parameter table.
-#[derive(Debug, Clone)]
-pub struct ParamRow {
-    pub name: String,
-    pub value: String,
-    pub basis: String,
-}
-
-/// A parameter table for one scenario.
-#[derive(Debug, Clone)]
-pub struct ParamTable {
-    pub scenario: String,
-    pub rows: Vec<ParamRow>,
-}
-
 /// Everything a report says, in order.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -38,6 +26,8 @@ pub struct Report {
     pub charts: Vec<Chart>,
     pub parameters: Vec<ParamTable>,
     pub limitations: Vec<String>,
+    /// The findings' figures as numbers, for the workbook.
+    pub measures: Vec<Measure>,
     pub method: Vec<String>,
     pub reproducibility: Vec<(String, String)>,
 }
@@ -48,59 +38,10 @@ pub struct ScenarioFiles<'a> {
     pub yearly: &'a str,
 }
 
-/// A summary statistic read from yearly.csv: mean, p5, p95.
-#[derive(Debug, Clone, Copy)]
-struct Stat {
-    mean: f64,
-    p5: f64,
-    p95: f64,
-}
-
-fn yearly_stat(yearly: &str, year: &str, metric: &str) -> Option<Stat> {
-    let mut lines = yearly.lines();
-    let header: Vec<&str> = lines.next()?.split(',').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name);
-    let (cy, cm, cmean, c5, c95) = (
-        col("year")?,
-        col("metric")?,
-        col("mean")?,
-        col("p5")?,
-        col("p95")?,
-    );
-    for line in lines {
-        let f: Vec<&str> = line.split(',').collect();
-        if f.get(cy) == Some(&year) && f.get(cm) == Some(&metric) {
-            let num = |c: usize| f.get(c).and_then(|s| s.parse::<f64>().ok());
-            return Some(Stat {
-                mean: num(cmean)?,
-                p5: num(c5)?,
-                p95: num(c95)?,
-            });
-        }
-    }
-    None
-}
-
-fn stat_of(v: &Value) -> Option<Stat> {
-    Some(Stat {
-        mean: v.get("mean")?.as_f64()?,
-        p5: v.get("p5")?.as_f64()?,
-        p95: v.get("p95")?.as_f64()?,
-    })
-}
-
 fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key)
         .and_then(Value::as_str)
         .unwrap_or("(not recorded)")
-}
-
-fn plain(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => "(not recorded)".into(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    }
 }
 
 /// Thousands separators on a rounded number, with a true minus sign.
@@ -171,59 +112,22 @@ pub fn order_charts(mut charts: Vec<(String, Chart)>) -> Vec<Chart> {
     charts.into_iter().map(|(_, c)| c).collect()
 }
 
-fn distribution_text(d: &Value) -> String {
-    let Some(obj) = d.as_object() else {
-        return plain(Some(d));
-    };
-    if obj.len() == 1 {
-        if let Some(v) = obj.get("value") {
-            return plain(Some(v));
+/// The baseline's table in full, then each alternative's listing only what differs from it.
+fn comparison_parameters(summaries: &[&Value]) -> Vec<ParamTable> {
+    let mut tables: Vec<ParamTable> = summaries.iter().map(|s| parameter_table(s)).collect();
+    if let Some((base, alts)) = tables.split_first_mut() {
+        for alt in alts {
+            alt.list_changes_from(base);
         }
     }
-    let unit = obj.get("unit").map(|u| plain(Some(u)));
-    let dist = obj.get("dist").map(|u| plain(Some(u)));
-    let rest: Vec<String> = obj
-        .iter()
-        .filter(|(k, _)| *k != "unit" && *k != "dist")
-        .map(|(k, v)| format!("{k} {}", plain(Some(v))))
-        .collect();
-    let mut s = match dist {
-        Some(d) => format!("{d} ({})", rest.join(", ")),
-        None => rest.join(", "),
-    };
-    if let Some(u) = unit {
-        s.push_str(&format!("; {u}"));
-    }
-    s
+    tables
 }
 
-fn parameter_table(summary: &Value) -> ParamTable {
-    let rows = summary
-        .get("parameters")
-        .and_then(Value::as_array)
-        .map(|ps| {
-            ps.iter()
-                .map(|p| {
-                    let basis = match (p.get("source"), p.get("assumption")) {
-                        (Some(s), _) => format!("Source: {}", plain(Some(s))),
-                        (None, Some(a)) => format!("Assumption: {}", plain(Some(a))),
-                        (None, None) => "(none recorded)".into(),
-                    };
-                    ParamRow {
-                        name: plain(p.get("name")),
-                        value: p
-                            .get("distribution")
-                            .map(distribution_text)
-                            .unwrap_or_else(|| "(not recorded)".into()),
-                        basis,
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    ParamTable {
-        scenario: str_of(summary, "scenario").to_string(),
-        rows,
+fn sentence_case(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -246,15 +150,15 @@ fn limitations(summaries: &[&Value]) -> Vec<String> {
     out
 }
 
-fn method_common() -> Vec<String> {
-    vec![
-        "carecast is a Monte Carlo model of children's social care in England. Each run draws every uncertain parameter once from its stated distribution, then moves a sample of families month by month through referral, assessment, family help, child in need, child protection and care, weighted up to England by the run's scale.".into(),
-        "Early spend (family help and early support) is budget-limited: the budget buys a number of family-help places and families wait when they are full. Late spend (social work on statutory cases, care placements and care proceedings) is demand-led: it is whatever the simulated caseloads cost. The late:early ratio is late spend divided by early spend in each financial year.".into(),
-        "Results are summarised across runs as the mean and the 5th, 50th and 95th percentiles; the 90% interval is the 5th to 95th percentile across runs and reflects both parameter uncertainty and simulation noise. Money is in £ million at the scenario's price base.".into(),
-    ]
-}
-
-fn repro_common(s: &Value, engine_default: &str) -> Vec<(String, String)> {
+fn repro_common(s: &Value, engine: &Engine) -> Vec<(String, String)> {
+    let scale = if engine.uses_scale() {
+        plain(s.get("scale"))
+    } else {
+        format!(
+            "{} (recorded but not used: the cohort engine projects all of England)",
+            plain(s.get("scale"))
+        )
+    };
     vec![
         (
             "carecast version".into(),
@@ -263,14 +167,8 @@ fn repro_common(s: &Value, engine_default: &str) -> Vec<(String, String)> {
         ("Command line".into(), str_of(s, "command").into()),
         ("Seed".into(), plain(s.get("seed"))),
         ("Runs".into(), plain(s.get("runs"))),
-        ("Scale".into(), plain(s.get("scale"))),
-        (
-            "Engine".into(),
-            s.get("engine")
-                .and_then(Value::as_str)
-                .unwrap_or(engine_default)
-                .into(),
-        ),
+        ("Scale".into(), scale),
+        ("Engine".into(), engine.label()),
     ]
 }
 
@@ -316,7 +214,8 @@ pub fn for_run(files: &ScenarioFiles, charts: Vec<Chart>, report_command: &str) 
             "yearly.csv holds no late:early ratio, children in care or spend rows for {first} or {last}."
         ));
     }
-    let mut reproducibility = repro_common(s, "mc");
+    let engine = Engine::of(s);
+    let mut reproducibility = repro_common(s, &engine);
     reproducibility.push(("Scenario file".into(), str_of(s, "scenario_file").into()));
     reproducibility.push(("Scenario hash".into(), str_of(s, "scenario_hash").into()));
     reproducibility.push(("Report command".into(), report_command.into()));
@@ -334,7 +233,8 @@ pub fn for_run(files: &ScenarioFiles, charts: Vec<Chart>, report_command: &str) 
         charts,
         parameters: vec![parameter_table(s)],
         limitations: limitations(&[s]),
-        method: method_common(),
+        measures: measures::for_run(s, files.yearly),
+        method: method::paragraphs(&engine),
         reproducibility,
     }
 }
@@ -421,18 +321,21 @@ pub fn for_comparison(
             ));
         }
     }
-    let mut method = method_common();
+    // The comparison's engine is the one its scenarios record (`compare` runs Monte Carlo).
+    let engine = scenarios
+        .first()
+        .map_or(Engine::MonteCarlo, |s| Engine::of(s.summary));
+    let mut method = method::paragraphs(&engine);
     if let Some(conv) = c.get("conventions").and_then(Value::as_object) {
         for (k, v) in conv {
-            method.push(format!("{}: {}", k.replace('_', " "), plain(Some(v))));
+            method.push(format!(
+                "{}: {}",
+                sentence_case(&k.replace('_', " ")),
+                plain(Some(v))
+            ));
         }
     }
-    let mut reproducibility = repro_common(c, "mc");
-    if let Some(first) = scenarios.first() {
-        if let Some(e) = first.summary.get("engine").and_then(Value::as_str) {
-            reproducibility[5].1 = e.to_string();
-        }
-    }
+    let mut reproducibility = repro_common(c, &engine);
     for sc in scenarios {
         let s = sc.summary;
         reproducibility.push((
@@ -451,8 +354,9 @@ pub fn for_comparison(
         description,
         findings,
         charts,
-        parameters: summaries.iter().map(|s| parameter_table(s)).collect(),
+        parameters: comparison_parameters(&summaries),
         limitations: limitations(&summaries),
+        measures: measures::for_comparison(c),
         method,
         reproducibility,
     }
@@ -469,14 +373,5 @@ mod tests {
         assert_eq!(pounds(0.832), "£0.83");
         assert_eq!(count(123456.0), "123,456");
         assert_eq!(money_m(-0.2), "£0m");
-    }
-
-    #[test]
-    fn yearly_stat_reads_the_named_row() {
-        let csv =
-            "scenario,year,metric,unit,mean,p5,p50,p95\nb,2025-26,late_spend,gbp_m,10,8,9,12\n";
-        let s = yearly_stat(csv, "2025-26", "late_spend").unwrap();
-        assert_eq!((s.mean, s.p5, s.p95), (10.0, 8.0, 12.0));
-        assert!(yearly_stat(csv, "2026-27", "late_spend").is_none());
     }
 }

@@ -3,19 +3,26 @@
 use super::content::Report;
 
 const CSS: &str = "@page { size: A4; margin: 15mm }
-body { font-family: 'DejaVu Sans', Verdana, sans-serif; font-size: 10.5pt; line-height: 1.4; color: #222; max-width: 180mm; margin: 0 auto; }
+body { font-family: 'DejaVu Sans', Verdana, sans-serif; font-size: 10.5pt; line-height: 1.4; color: #222; max-width: 180mm; margin: 0 auto; padding: 0 1em; }
 h1 { font-size: 18pt; margin-bottom: 0.2em; }
-h2 { font-size: 13pt; border-bottom: 1px solid #999; margin-top: 1.4em; page-break-after: avoid; }
+h2 { font-size: 13pt; border-bottom: 1px solid #999; margin-top: 1.4em; page-break-after: avoid; break-after: avoid; }
+h3 { page-break-after: avoid; break-after: avoid; }
 figure { margin: 1em 0; page-break-inside: avoid; break-inside: avoid; }
-figure svg { max-width: 100%; height: auto; display: block; }
+figure svg { width: 100%; height: auto; display: block; }
 figcaption { font-size: 9pt; color: #555; }
-table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
-th, td { border: 1px solid #bbb; padding: 3px 5px; vertical-align: top; text-align: left; }
+table { border-collapse: collapse; width: 100%; font-size: 8.5pt; table-layout: fixed; }
+th, td { border: 1px solid #bbb; padding: 3px 5px; vertical-align: top; text-align: left; overflow-wrap: anywhere; }
+thead { display: table-header-group; }
 tr { page-break-inside: avoid; break-inside: avoid; }
 th { background: #eee; }
-td.name { font-family: monospace; white-space: nowrap; }
+col.name { width: 27%; } col.value { width: 25%; } col.basis { width: 48%; }
+col.item { width: 26%; }
+td.name { font-family: monospace; font-size: 8pt; }
+p.note { font-size: 9pt; color: #555; }
 ul.findings li { margin-bottom: 0.4em; }
-code { font-size: 9pt; word-break: break-all; }";
+code { font-size: 9pt; overflow-wrap: anywhere; }
+@media screen { figure { width: 250mm; max-width: calc(100vw - 2em); position: relative; left: 50%; transform: translateX(-50%); } }
+@media print { body { padding: 0; } }";
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -62,25 +69,31 @@ pub fn render(r: &Report) -> String {
     if r.charts.is_empty() {
         h.push_str("<p>No charts were found in this folder (render them with <code>carecast chart</code>).</p>\n");
     }
-    for c in &r.charts {
+    for (i, c) in r.charts.iter().enumerate() {
         h.push_str(&format!(
-            "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
+            "<figure>\n{}\n<figcaption>Figure {}. {}</figcaption>\n</figure>\n",
             inline_svg(&c.svg),
+            i + 1,
             escape(&c.title)
         ));
     }
     h.push_str("<h2>Parameters</h2>\n");
     for t in &r.parameters {
-        h.push_str(&format!(
-            "<h3>{}</h3>\n<table>\n<thead><tr><th>Parameter</th><th>Value or distribution</th><th>Source or assumption</th></tr></thead>\n<tbody>\n",
-            escape(&t.scenario)
-        ));
-        for p in &t.rows {
+        h.push_str(&format!("<h3>{}</h3>\n", escape(&t.scenario)));
+        if let Some(note) = t.note() {
+            h.push_str(&format!("<p class=\"note\">{}</p>\n", escape(&note)));
+        }
+        let rows = t.listed_rows();
+        if rows.is_empty() {
+            continue;
+        }
+        h.push_str("<table>\n<colgroup><col class=\"name\" /><col class=\"value\" /><col class=\"basis\" /></colgroup>\n<thead><tr><th>Parameter</th><th>Value or distribution</th><th>Source or assumption</th></tr></thead>\n<tbody>\n");
+        for p in rows {
             h.push_str(&format!(
                 "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td></tr>\n",
                 escape(&p.name),
                 escape(&p.value),
-                escape(&p.basis)
+                escape(&p.basis())
             ));
         }
         h.push_str("</tbody>\n</table>\n");
@@ -93,7 +106,7 @@ pub fn render(r: &Report) -> String {
     for m in &r.method {
         h.push_str(&format!("<p>{}</p>\n", escape(m)));
     }
-    h.push_str("<h2>Reproducibility</h2>\n<table>\n<tbody>\n");
+    h.push_str("<h2>Reproducibility</h2>\n<table>\n<colgroup><col class=\"item\" /><col /></colgroup>\n<tbody>\n");
     for (k, v) in &r.reproducibility {
         h.push_str(&format!(
             "<tr><th>{}</th><td><code>{}</code></td></tr>\n",

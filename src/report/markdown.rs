@@ -33,19 +33,31 @@ pub fn render(r: &Report) -> String {
     if r.charts.is_empty() {
         m.push_str("No charts were found in this folder (render them with `carecast chart`).\n\n");
     }
-    for c in &r.charts {
-        m.push_str(&format!("![{}]({})\n\n", escape(&c.title), c.link));
+    for (i, c) in r.charts.iter().enumerate() {
+        m.push_str(&format!(
+            "![Figure {}. {}]({})\n\n",
+            i + 1,
+            escape(&c.title),
+            c.link
+        ));
     }
     m.push_str("## Parameters\n\n");
     for t in &r.parameters {
         m.push_str(&format!("### {}\n\n", escape(&t.scenario)));
+        if let Some(note) = t.note() {
+            m.push_str(&format!("{}\n\n", escape(&note)));
+        }
+        let rows = t.listed_rows();
+        if rows.is_empty() {
+            continue;
+        }
         m.push_str("| Parameter | Value or distribution | Source or assumption |\n|---|---|---|\n");
-        for p in &t.rows {
+        for p in rows {
             m.push_str(&format!(
                 "| {} | {} | {} |\n",
                 escape(&p.name),
                 escape(&p.value),
-                escape(&p.basis)
+                escape(&p.basis())
             ));
         }
         m.push('\n');

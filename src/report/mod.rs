@@ -1,7 +1,14 @@
-//! Self-explaining reports of a result folder: content built once, rendered as HTML and Markdown.
+//! Self-explaining reports of a result folder: content built once, rendered as HTML, Markdown
+//! and an Excel workbook.
 
 pub mod content;
 pub mod html;
 pub mod markdown;
+pub mod measures;
+pub mod method;
+pub mod params;
+pub mod tables;
+pub mod xlsx;
 
-pub use content::{Chart, ParamRow, ParamTable, Report};
+pub use content::{Chart, Report};
+pub use params::{ParamRow, ParamTable};

@@ -221,6 +221,24 @@ fn compare_refuses_an_unsafe_name_and_a_lone_scenario() {
     compare(dir.path(), &[Path::new("scenarios/baseline.json")], &[])
         .code(2)
         .stderr(predicates::str::contains("at least one alternative"));
+    // Options that change what a run is are refused, not silently ignored.
+    for flag in [
+        &["--engine", "cohort"][..],
+        &["--shard", "1/2"],
+        &["--until-stable", "0.01"],
+    ] {
+        compare(
+            dir.path(),
+            &[
+                Path::new("scenarios/baseline.json"),
+                Path::new("scenarios/squeeze.json"),
+            ],
+            flag,
+        )
+        .code(2)
+        .stderr(predicates::str::contains(flag[0]));
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 #[test]

@@ -107,6 +107,21 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
             "compare needs a baseline and at least one alternative, e.g. `carecast compare scenarios/baseline.json scenarios/squeeze.json`".into(),
         ));
     }
+    // Comparisons pair Monte Carlo runs one to one; options that change what a run is are refused
+    // rather than silently ignored.
+    let unsupported = [
+        (
+            a.engine != crate::cli_analysis::Engine::Mc,
+            "--engine cohort",
+        ),
+        (a.shard.is_some(), "--shard"),
+        (a.until_stable.is_some(), "--until-stable"),
+    ];
+    if let Some((_, flag)) = unsupported.iter().find(|(set, _)| *set) {
+        return Err(Error::Usage(format!(
+            "compare runs the Monte Carlo engine with a fixed number of runs, so {flag} cannot be used with it. Fix: drop {flag}, or run each scenario with `carecast run {flag} ...`"
+        )));
+    }
     let models = load_all(&a.scenarios)?;
     check_comparable(&models, &a.scenarios)?;
     let name = args.name.clone().unwrap_or_else(|| default_name(&models));

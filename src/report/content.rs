@@ -132,7 +132,8 @@ fn sentence_case(s: &str) -> String {
 }
 
 fn limitations(summaries: &[&Value]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+    // The levers' assumptions first: they are what a reform scenario's result rests on.
+    let mut out: Vec<String> = super::levers::lever_lines(summaries);
     for s in summaries {
         for l in s
             .get("limitations")

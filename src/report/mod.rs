@@ -3,6 +3,7 @@
 
 pub mod content;
 pub mod html;
+pub mod levers;
 pub mod markdown;
 pub mod measures;
 pub mod method;

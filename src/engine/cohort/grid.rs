@@ -1,6 +1,6 @@
 //! The cohort engine's state grid: expected families and children by (state, need group, age in
-//! whole years, months in state up to the state's last duration band, waiting flag), and the
-//! profiles of initial and new families spread over it.
+//! months, months in state up to the state's last duration band, waiting flag), and the profiles
+//! of initial and new families spread over it.
 
 use crate::engine::tables::Tables;
 use crate::scenario::model::{Band, Dest, Model, Profile, Role};

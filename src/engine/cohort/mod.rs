@@ -3,8 +3,8 @@
 //! One projection per parameter draw; `run_draws` uses the same draws as run i of the Monte Carlo
 //! engine, so the two can be compared run by run.
 //!
-//! Approximations (also in README): age is held in whole years, a twelfth of each age year
-//! having its birthday each month (ages are uniform within the year); capacity serves each
+//! Approximations (also in README): age is held in cells of `grid::AGE_UNIT` months (one), a
+//! share 1/AGE_UNIT of each cell having its birthday each month; capacity serves each
 //! priority class in turn as the fraction of its waiting families that the free places allow
 //! (within a class, no one waits longer than another); months in state are exact (tunnel cells)
 //! up to the state's last reachable duration boundary.

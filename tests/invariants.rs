@@ -144,7 +144,7 @@ fn places(model: &Model, r: &RunResult, y: usize) -> f64 {
     ((base + extra) * SCALE).max(0.0).round()
 }
 
-fn check_run(model: &Model, r: &RunResult, no_care_exit: bool) -> Result<(), TestCaseError> {
+fn check_run(model: &Model, r: &RunResult) -> Result<(), TestCaseError> {
     let w = 1.0 / SCALE;
     let initial_fh: f64 = model
         .initial
@@ -182,14 +182,15 @@ fn check_run(model: &Model, r: &RunResult, no_care_exit: bool) -> Result<(), Tes
             row[idx::CIC],
             care_children(model, &r.state_children[y])
         ));
-        // Conservation: with no exits from care to outside the model, every child leaving care
-        // is counted as going home, to permanence or as a care leaver.
-        if no_care_exit && y > 0 {
+        // Conservation: every child leaving care is counted as going home, to permanence, as a
+        // care leaver or as leaving for other reasons (with or without exits to outside).
+        if y > 0 {
             let start = care_children(model, &r.state_children[y - 1]);
             let expected = start + row[idx::CARE_ENTRIES]
                 - row[idx::EXITS_HOME]
                 - row[idx::EXITS_PERMANENCE]
-                - row[idx::CARE_LEAVERS];
+                - row[idx::CARE_LEAVERS]
+                - row[idx::EXITS_OTHER];
             prop_assert!(
                 (row[idx::CIC] - expected).abs() < 1e-6 * w.max(expected),
                 "year {y}: in care {} but start {start} + entries - exits = {expected}",
@@ -216,7 +217,7 @@ proptest! {
         let model = load(&apply(&v)).map_err(|e| TestCaseError::fail(format!("{v:?}: {e}")))?;
         let results = simulate(&model, 3);
         for r in &results {
-            check_run(&model, r, v.no_care_exit)?;
+            check_run(&model, r)?;
             for p in &r.params {
                 prop_assert!(p.is_finite());
             }

@@ -606,7 +606,9 @@ pub(crate) fn add_flow_metrics(
         match rt {
             Some(Role::Permanence) => out[idx::EXITS_PERMANENCE] += ch,
             Some(Role::CareLeaver) => out[idx::CARE_LEAVERS] += ch,
-            Some(Role::Care) | None => {}
+            Some(Role::Care) => {}
+            // Leaving the model from care: other reasons (DfE's "other" and 16-17 year olds).
+            None => out[idx::EXITS_OTHER] += ch,
             Some(_) => out[idx::EXITS_HOME] += ch,
         }
     }

@@ -21,7 +21,7 @@ impl Unit {
 }
 
 /// Every metric, in output order: (name, unit).
-pub const METRICS: [(&str, Unit); 26] = [
+pub const METRICS: [(&str, Unit); 27] = [
     ("early_spend", Unit::GbpM),
     ("late_spend", Unit::GbpM),
     ("total_spend", Unit::GbpM),
@@ -48,6 +48,7 @@ pub const METRICS: [(&str, Unit); 26] = [
     ("returns_home_breakdown", Unit::Children),
     ("care_leavers_supported_18_20", Unit::Children),
     ("care_leavers_supported_21_plus", Unit::Children),
+    ("care_exits_other", Unit::Children),
 ];
 
 /// Number of metrics.
@@ -81,6 +82,7 @@ pub mod idx {
     pub const RETURNS_HOME_BREAKDOWN: usize = 23;
     pub const LEAVERS_18_20: usize = 24;
     pub const LEAVERS_21_PLUS: usize = 25;
+    pub const EXITS_OTHER: usize = 26;
 }
 
 /// Index of a metric by name.

@@ -7,6 +7,7 @@ pub mod population;
 pub mod run;
 pub mod step;
 pub mod tables;
+pub mod year_metrics;
 
 pub use run::{simulate, RunConfig, RunResult, Sim};
 

@@ -15,11 +15,13 @@ pub mod step;
 use super::budget::Budgets;
 use super::run::RunResult;
 use super::tables::Tables;
-use crate::engine::run::leaver_metric;
+use crate::engine::year_metrics::{
+    add_flow_metrics, add_spend_metrics, add_stock_metrics, Occupancy,
+};
 use crate::error::Error;
 use crate::results::metrics::{idx, N_METRICS};
 use crate::rng;
-use crate::scenario::model::{Dest, Model, Placement, Role, SpendClass};
+use crate::scenario::model::{Dest, Model, Role, SpendClass};
 use crate::scenario::validate::MAX_AGE_YEARS;
 use grid::{band_cells, Grid, Spread};
 use rayon::prelude::*;
@@ -197,66 +199,33 @@ fn metrics(
     acc: &YearAcc,
 ) -> Result<[f64; N_METRICS], String> {
     let mut out = [0.0; N_METRICS];
-    let mut spend = [0.0f64; 3];
-    #[allow(clippy::needless_range_loop)] // s indexes costs and both occupancies
-    for s in 0..model.states.len() {
-        if s == model.capacity_state {
-            continue;
-        }
-        let (per_child, per_family, class) = costs[s];
-        spend[class as usize] += (acc.occ_ch[s] * per_child + acc.occ_fam[s] * per_family) / 1e6;
-    }
-    for (sp, o) in spend.iter_mut().zip(&acc.oneoff) {
-        *sp += o / 1e6;
-    }
-    for fc in &model.fixed_costs {
-        let v = fc.gbp_m.eval(values).map_err(|e| e.0)?;
-        let g = fc.real_growth.eval(values).map_err(|e| e.0)?;
-        spend[fc.class as usize] += v * (1.0 + g).powi(y as i32 + 1);
-    }
-    let early = early_base + budgets.extra[y] + spend[SpendClass::Early as usize];
-    let late = spend[SpendClass::Late as usize];
-    if early <= 0.0 {
-        return Err(format!(
-            "early spend in {} is £{early:.1}m, so the late:early ratio is undefined; keep the early budget above zero",
-            model.year_label(y)
-        ));
-    }
-    out[idx::EARLY_SPEND] = early;
-    out[idx::LATE_SPEND] = late;
-    out[idx::TOTAL_SPEND] = early + late;
-    out[idx::RATIO] = late / early;
-    let (ch, fam) = stocks(grid, m);
-    for (s, st) in model.states.iter().enumerate() {
-        let c = ch[s];
-        match st.role {
-            Role::Care => {
-                out[idx::CIC] += c;
-                out[match st.placement {
-                    Some(Placement::Kinship) => idx::CIC_KINSHIP,
-                    Some(Placement::Foster) => idx::CIC_FOSTER,
-                    Some(Placement::Residential) => idx::CIC_RESIDENTIAL,
-                    _ => idx::CIC_OTHER,
-                }] += c;
-            }
-            Role::ChildProtection => out[idx::CP_PLANS] += c,
-            Role::FamilyHelp => out[idx::FH_CASELOAD] += fam[s],
-            Role::Need => out[idx::WAITING] += fam[s],
-            Role::CareLeaver => {
-                let sc = &grid.states[s];
-                let blk = sc.n_dur * sc.n_wait;
-                for g in 0..grid.n_groups {
-                    for a in 0..sc.n_age {
-                        let i = grid.cell(s, g, a, 0, 0);
-                        let c: f64 = m.ch[i..i + blk].iter().sum();
-                        out[leaver_metric((a * grid.age_unit) as u32)] += c;
-                    }
+    let occ = Occupancy {
+        children: &acc.occ_ch,
+        families: &acc.occ_fam,
+        oneoff: &acc.oneoff,
+        weight: 1.0,
+    };
+    add_spend_metrics(
+        model,
+        values,
+        y,
+        early_base + budgets.extra[y],
+        costs,
+        &occ,
+        &mut out,
+    )?;
+    // Stocks at 31 March, by state and age cell.
+    for (s, sc) in grid.states.iter().enumerate() {
+        let blk = sc.n_dur * sc.n_wait;
+        for g in 0..grid.n_groups {
+            for a in 0..sc.n_age {
+                let i = grid.cell(s, g, a, 0, 0);
+                let ch: f64 = m.ch[i..i + blk].iter().sum();
+                let fam: f64 = m.fam[i..i + blk].iter().sum();
+                if ch != 0.0 || fam != 0.0 {
+                    add_stock_metrics(model, s, (a * grid.age_unit) as u32, ch, fam, &mut out);
                 }
             }
-            _ => {}
-        }
-        if st.role.is_child_in_need() {
-            out[idx::CIN] += c;
         }
     }
     let s_n = model.states.len();
@@ -267,7 +236,7 @@ fn metrics(
             if fams == 0.0 && ch == 0.0 {
                 continue;
             }
-            crate::engine::run::add_flow_metrics(model, from, to, ch, fams, &mut out);
+            add_flow_metrics(model, from, to, ch, fams, &mut out);
         }
     }
     Ok(out)

@@ -3,8 +3,8 @@
 //! of demand that the free places can serve, higher-priority classes first.
 
 use super::grid::Grid;
-use crate::engine::run::YearExtras;
 use crate::engine::tables::{Tables, EXIT, NO_COST, TAG_REREFERRAL_12M};
+use crate::engine::year_metrics::YearExtras;
 use crate::scenario::model::{Dest, Model, Role, Targeting};
 
 /// Expected families and children in every cell, and the children among them whose family has

@@ -334,10 +334,7 @@ impl<'a> Sim<'a> {
         let places_per_gbp_m = 1e6 / (12.0 * fh_cost);
         let base_places = early_base * (1.0 - self.budgets.universal_share) * places_per_gbp_m;
         let extra_places = self.budgets.extra[y] * places_per_gbp_m;
-        let coverage = match &model.effects.coverage {
-            None => 0.0,
-            Some(c) => c.phase.at(y) * c.share.eval(self.values).map_err(|e| e.0)?,
-        };
+        let coverage = model.effects.coverage_at(self.values, y)?;
         let age_out: Vec<(u32, u16)> = (0..s_n)
             .map(|s| {
                 let to = match model.age_out_to(s, y) {

@@ -103,6 +103,17 @@ pub struct Effects {
     pub levers: Vec<&'static str>,
 }
 
+impl Effects {
+    /// The coverage duty's share of families with need in force in year index `y` (0 without a
+    /// duty), for one parameter draw.
+    pub fn coverage_at(&self, values: &[f64], y: usize) -> Result<f64, String> {
+        match &self.coverage {
+            None => Ok(0.0),
+            Some(c) => Ok(c.phase.at(y) * c.share.eval(values).map_err(|e| e.0)?),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

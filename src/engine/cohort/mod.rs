@@ -125,10 +125,7 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
         let places_per_gbp_m = 1e6 / (12.0 * fh_cost);
         let base_places = early_base * (1.0 - budgets.universal_share) * places_per_gbp_m;
         let extra_places = budgets.extra[y] * places_per_gbp_m;
-        let coverage = match &model.effects.coverage {
-            None => 0.0,
-            Some(c) => c.phase.at(y) * c.share.eval(values).map_err(|e| e.0)?,
-        };
+        let coverage = model.effects.coverage_at(values, y)?;
         let age_out: Vec<Dest> = (0..s_n).map(|s| model.age_out_to(s, y)).collect();
         let mut acc = YearAcc::new(s_n);
         for mm in 0..12 {

@@ -1,13 +1,20 @@
-//! The cohort engine's state grid: expected families and children by (state, need group, age in
-//! months, months in state up to the state's last duration band, waiting flag), and the profiles
-//! of initial and new families spread over it.
+//! The cohort engine's state grid: expected families and children by (state, need group, months
+//! in state up to the state's last duration band, waiting flag, age in months), and the profiles
+//! of initial and new families spread over it. Age is the innermost axis: each (state, group,
+//! months, waiting flag) holds one contiguous vector over age, so a month's ageing is a shift by
+//! one cell and a table row applies to a run of ages at once.
 
 use crate::engine::tables::Tables;
 use crate::scenario::model::{Band, Dest, Model, Profile, Role};
 use crate::scenario::validate::MAX_AGE_YEARS;
 
-/// Months of age per age cell.
+/// Months of age per age cell. The monthly step ages every cell by exactly one cell, so this
+/// must stay one.
 pub const AGE_UNIT: usize = 1;
+const _: () = assert!(
+    AGE_UNIT == 1,
+    "the cohort step ages cells by one cell a month"
+);
 
 /// Where one state's cells sit in the grid.
 #[derive(Debug, Clone)]
@@ -97,9 +104,21 @@ impl Grid {
     #[inline]
     pub fn cell(&self, s: usize, g: usize, age: usize, dur: usize, wait: usize) -> usize {
         let c = &self.states[s];
-        let a = age.min(c.n_age - 1);
+        self.ages(s, g, dur, wait) + age.min(c.n_age - 1)
+    }
+
+    /// Index of the first cell (age 0) of the age vector of (state, group, months, waiting).
+    #[inline]
+    pub fn ages(&self, s: usize, g: usize, dur: usize, wait: usize) -> usize {
+        let c = &self.states[s];
         let d = dur.min(c.n_dur - 1);
-        c.offset + ((g * c.n_age + a) * c.n_dur + d) * c.n_wait + wait.min(c.n_wait - 1)
+        c.offset + ((g * c.n_dur + d) * c.n_wait + wait.min(c.n_wait - 1)) * c.n_age
+    }
+
+    /// The cells of state `s`.
+    pub fn block(&self, s: usize) -> std::ops::Range<usize> {
+        let c = &self.states[s];
+        c.offset..c.offset + self.n_groups * c.n_dur * c.n_wait * c.n_age
     }
 
     /// Row of the transition tables used by the cells of (state, group, age cell, months).
@@ -109,27 +128,52 @@ impl Grid {
         tables.row(s, g, age_m, dur)
     }
 
-    /// Runs of months-in-state cells of each state that share a table row: (first, end, offset
-    /// of their row from the row of months 0). The tables' layout depends only on the model, so
-    /// this holds for every draw and year.
-    pub fn dur_runs(&self, tables: &Tables) -> Vec<Vec<(usize, usize, usize)>> {
-        self.states
-            .iter()
-            .enumerate()
-            .map(|(s, sc)| {
-                let r0 = self.row(tables, s, 0, 0, 0);
-                let mut runs: Vec<(usize, usize, usize)> = Vec::new();
-                for d in 0..sc.n_dur {
-                    let r = self.row(tables, s, 0, 0, d) - r0;
-                    match runs.last_mut() {
-                        Some(last) if last.2 == r => last.1 = d + 1,
-                        _ => runs.push((d, d + 1, r)),
-                    }
-                }
-                runs
-            })
-            .collect()
+    /// Runs of cells of each state that share a table row (see `Runs`). The tables' layout
+    /// depends only on the model, so these hold for every draw and year.
+    pub fn runs(&self, tables: &Tables) -> Runs {
+        let mut dur = Vec::with_capacity(self.states.len());
+        let mut age = Vec::with_capacity(self.states.len());
+        for (s, sc) in self.states.iter().enumerate() {
+            let r0 = self.row(tables, s, 0, 0, 0);
+            dur.push(group_runs(
+                (0..sc.n_dur).map(|d| self.row(tables, s, 0, 0, d) - r0),
+            ));
+            age.push(group_runs(
+                (0..sc.live_ages()).map(|a| self.row(tables, s, 0, a, 0) - r0),
+            ));
+        }
+        Runs { dur, age }
     }
+}
+
+impl StateCells {
+    /// Age cells whose families step normally this month (those below the age-out age); the
+    /// rest (the last cell at most) age out.
+    pub fn live_ages(&self) -> usize {
+        self.n_age
+            .min(self.age_out_months.div_ceil(AGE_UNIT as u32) as usize)
+    }
+}
+
+/// Runs of cells of each state that share a table row: `(first, end, offset of their row)`, by
+/// months in state (offset from the row of months 0) and by live age cell (offset from the row
+/// of age 0); the row of a cell is the row of (group, age 0, months 0) plus both offsets.
+#[derive(Debug, Clone)]
+pub struct Runs {
+    pub dur: Vec<Vec<(usize, usize, usize)>>,
+    pub age: Vec<Vec<(usize, usize, usize)>>,
+}
+
+/// Groups consecutive equal row offsets into `(first, end, offset)` runs.
+fn group_runs(offsets: impl Iterator<Item = usize>) -> Vec<(usize, usize, usize)> {
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, r) in offsets.enumerate() {
+        match runs.last_mut() {
+            Some(last) if last.2 == r => last.1 = i + 1,
+            _ => runs.push((i, i + 1, r)),
+        }
+    }
+    runs
 }
 
 /// A profile evaluated for one parameter draw: shares by group, by age year, mean children.

@@ -1,15 +1,18 @@
 //! The cohort (expected-value) engine: the same scenario as the Monte Carlo engine, run as expected
-//! state occupancies with no individual randomness (`grid` holds the cells, `step` one month).
+//! state occupancies with no individual randomness (`grid` lays out the cells, `mass` holds them,
+//! `step` moves them one month on and `places` gives waiting families family-help places).
 //! One projection per parameter draw; `run_draws` uses the same draws as run i of the Monte Carlo
 //! engine, so the two can be compared run by run.
 //!
-//! Approximations (also in README): age is held in cells of `grid::AGE_UNIT` months (one), a
-//! share 1/AGE_UNIT of each cell having its birthday each month; capacity serves each
+//! Approximations (also in README): age is held in cells of `grid::AGE_UNIT` months (one), every
+//! cell moving up one age cell each month; capacity serves each
 //! priority class in turn as the fraction of its waiting families that the free places allow
 //! (within a class, no one waits longer than another); months in state are exact (tunnel cells)
 //! up to the state's last reachable duration boundary.
 
 pub mod grid;
+pub mod mass;
+pub mod places;
 pub mod step;
 
 use super::budget::Budgets;
@@ -24,8 +27,10 @@ use crate::rng;
 use crate::scenario::model::{Dest, Model, Role, SpendClass};
 use crate::scenario::validate::MAX_AGE_YEARS;
 use grid::{band_cells, Grid, Spread};
+use mass::{Mass, YearAcc};
+use places::allocate;
 use rayon::prelude::*;
-use step::{allocate, transitions, Mass, YearAcc};
+use step::{transitions, Sums};
 
 /// One projection: metric rows and children in each state at each 31 March.
 #[derive(Debug, Clone)]
@@ -102,6 +107,8 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
     }
     let mut cur = initial(model, &grid, values)?;
     let mut next = Mass::zeros(grid.len);
+    let mut sums = Sums::new(&grid);
+    let classes = places::classes(model, &grid);
     let mut late_last = budgets.previous_late;
     let mut out = Projection {
         years: Vec::with_capacity(model.years),
@@ -111,7 +118,7 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
     let cap = model.capacity_state;
     for y in 0..model.years {
         let tables = Tables::build(model, values, y)?;
-        let runs = grid.dur_runs(&tables);
+        let runs = grid.runs(&tables);
         out.clamped_rows += tables.clamped_rows;
         let costs = crate::engine::run::state_costs(model, values, y)?;
         let early_base = budgets.early_base(y, late_last);
@@ -152,10 +159,12 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
                 }
             }
             transitions(
-                model, &grid, &tables, &runs, &age_out, &cur, &mut next, &mut acc,
+                model, &grid, &tables, &runs, &age_out, &cur, &mut next, &mut sums, &mut acc,
             );
             let bought = (base_places + extra_places * budgets.ramp(m)).max(0.0);
-            allocate(model, &grid, &mut next, bought, coverage, &mut acc);
+            allocate(
+                model, &grid, &classes, &mut next, bought, coverage, &mut acc,
+            );
             std::mem::swap(&mut cur, &mut next);
         }
         acc.extras.duty_gbp_m = acc.extras.duty_family_months * fh_cost / 1e6;
@@ -174,10 +183,9 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
 fn stocks(grid: &Grid, m: &Mass) -> (Vec<f64>, Vec<f64>) {
     let mut ch = Vec::with_capacity(grid.states.len());
     let mut fam = Vec::with_capacity(grid.states.len());
-    for sc in &grid.states {
-        let end = sc.offset + grid.n_groups * sc.n_age * sc.n_dur * sc.n_wait;
-        ch.push(m.ch[sc.offset..end].iter().sum());
-        fam.push(m.fam[sc.offset..end].iter().sum());
+    for s in 0..grid.states.len() {
+        ch.push(m.ch[grid.block(s)].iter().sum());
+        fam.push(m.fam[grid.block(s)].iter().sum());
     }
     (ch, fam)
 }
@@ -213,12 +221,13 @@ fn metrics(
     )?;
     // Stocks at 31 March, by state and age cell.
     for (s, sc) in grid.states.iter().enumerate() {
-        let blk = sc.n_dur * sc.n_wait;
         for g in 0..grid.n_groups {
+            let first = grid.ages(s, g, 0, 0);
+            let n_vec = sc.n_dur * sc.n_wait;
             for a in 0..sc.n_age {
-                let i = grid.cell(s, g, a, 0, 0);
-                let ch: f64 = m.ch[i..i + blk].iter().sum();
-                let fam: f64 = m.fam[i..i + blk].iter().sum();
+                let cells = (0..n_vec).map(|j| first + j * sc.n_age + a);
+                let ch: f64 = cells.clone().map(|i| m.ch[i]).sum();
+                let fam: f64 = cells.map(|i| m.fam[i]).sum();
                 if ch != 0.0 || fam != 0.0 {
                     add_stock_metrics(model, s, (a * grid.age_unit) as u32, ch, fam, &mut out);
                 }

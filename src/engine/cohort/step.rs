@@ -1,242 +1,190 @@
-//! One month of the cohort engine: arrivals, expected transitions out of every cell (ageing a
-//! twelfth of each age year), then family-help places given to waiting families as the fraction
-//! of demand that the free places can serve, higher-priority classes first.
+//! One month of the cohort engine's transitions: expected moves out of every cell, written one
+//! month on (one age cell up, one month more in state) into the next month's grid. Cells that
+//! share a table row (a run of months in state by a run of ages) are summed over months and moved
+//! as one vector over age; families who stay shift along their own age vector.
 
-use super::grid::Grid;
+use super::grid::{Grid, Runs};
+use super::mass::{Mass, YearAcc};
 use crate::engine::tables::{Tables, EXIT, NO_COST, TAG_REREFERRAL_12M};
-use crate::engine::year_metrics::YearExtras;
-use crate::scenario::model::{Dest, Model, Role, Targeting};
+use crate::scenario::model::{Dest, Model, Role};
 
-/// Expected families and children in every cell, and the children among them whose family has
-/// had a child protection plan (a marker that moves with its cell, for repeat plans).
+/// Per-age sums over the months-in-state cells of one run, reused from month to month.
 #[derive(Debug, Clone)]
-pub struct Mass {
-    pub fam: Vec<f64>,
-    pub ch: Vec<f64>,
-    pub had_plan: Vec<f64>,
+pub struct Sums {
+    fam: Vec<f64>,
+    ch: Vec<f64>,
+    had_plan: Vec<f64>,
 }
 
-impl Mass {
-    pub fn zeros(n: usize) -> Mass {
-        Mass {
+impl Sums {
+    /// Room for the longest age vector of `grid`.
+    pub fn new(grid: &Grid) -> Sums {
+        let n = grid.states.iter().map(|s| s.n_age).max().unwrap_or(0);
+        Sums {
             fam: vec![0.0; n],
             ch: vec![0.0; n],
             had_plan: vec![0.0; n],
         }
     }
+}
 
-    #[inline]
-    pub fn add(&mut self, i: usize, f: f64, c: f64, k: f64) {
-        self.fam[i] += f;
-        self.ch[i] += c;
-        self.had_plan[i] += k;
+/// `out[at + a + 1] += p * src[a]` for ages `a` in `lo..hi`, the part beyond the vector's last
+/// cell `last` (one past `at`'s end) being added to that cell: a transition or stay one month on.
+#[inline]
+fn add_aged(out: &mut [f64], at: usize, last: usize, lo: usize, hi: usize, p: f64, src: &[f64]) {
+    let mid = hi.min(last).max(lo);
+    for (x, &v) in out[at + lo + 1..at + mid + 1].iter_mut().zip(&src[lo..mid]) {
+        *x += p * v;
+    }
+    if mid < hi {
+        out[at + last] += p * src[mid..hi].iter().sum::<f64>();
     }
 }
 
-/// Flows between states within a year (index `n_states` is outside the model).
-#[derive(Debug, Clone)]
-pub struct Flows {
-    pub n: usize,
-    pub children: Vec<f64>,
-    pub families: Vec<f64>,
-}
-
-impl Flows {
-    pub fn new(n_states: usize) -> Flows {
-        let n = n_states + 1;
-        Flows {
-            n,
-            children: vec![0.0; n * n],
-            families: vec![0.0; n * n],
-        }
+/// As `add_aged` with `p * src[a] + q * src2[a]`.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn add_aged2(
+    out: &mut [f64],
+    at: usize,
+    last: usize,
+    lo: usize,
+    hi: usize,
+    (p, src): (f64, &[f64]),
+    (q, src2): (f64, &[f64]),
+) {
+    let mid = hi.min(last).max(lo);
+    let dst = out[at + lo + 1..at + mid + 1].iter_mut();
+    for ((x, &v), &w) in dst.zip(&src[lo..mid]).zip(&src2[lo..mid]) {
+        *x += p * v + q * w;
     }
-
-    #[inline]
-    pub fn add(&mut self, from: usize, to: usize, children: f64, families: f64) {
-        let k = from * self.n + to;
-        self.children[k] += children;
-        self.families[k] += families;
+    for a in mid..hi {
+        out[at + last] += p * src[a] + q * src2[a];
     }
 }
 
-/// What a year accumulates month by month.
-#[derive(Debug, Clone)]
-pub struct YearAcc {
-    pub occ_ch: Vec<f64>,
-    pub occ_fam: Vec<f64>,
-    pub oneoff: [f64; 3],
-    pub flows: Flows,
-    pub extras: YearExtras,
-}
-
-impl YearAcc {
-    pub fn new(n_states: usize) -> YearAcc {
-        YearAcc {
-            occ_ch: vec![0.0; n_states],
-            occ_fam: vec![0.0; n_states],
-            oneoff: [0.0; 3],
-            flows: Flows::new(n_states),
-            extras: YearExtras::default(),
+/// `out[a] = sum over j of src[j * stride + a]` for `a < out.len()`, `n` vectors.
+fn sum_vectors(out: &mut [f64], src: &[f64], n: usize, stride: usize) {
+    let len = out.len();
+    out.copy_from_slice(&src[..len]);
+    for j in 1..n {
+        for (x, &v) in out.iter_mut().zip(&src[j * stride..j * stride + len]) {
+            *x += v;
         }
     }
 }
 
-/// Moves every cell's mass one month on (transitions, then a birthday for the share of each age
-/// cell that reaches the next one); `next` receives the mass before family-help places are given.
-/// `age_out` is where each state's families go when they age out this year.
+/// Moves every cell's mass one month on; `next` receives the mass before family-help places are
+/// given. `runs` are `grid.runs(tables)`; `age_out` is where each state's families go when they
+/// age out this year.
 #[allow(clippy::too_many_arguments)]
 pub fn transitions(
     model: &Model,
     grid: &Grid,
     tables: &Tables,
-    runs: &[Vec<(usize, usize, usize)>],
+    runs: &Runs,
     age_out: &[Dest],
     cur: &Mass,
     next: &mut Mass,
+    sums: &mut Sums,
     acc: &mut YearAcc,
 ) {
     let cap = model.capacity_state;
     let s_n = model.states.len();
     let is_plan = |s: usize| model.states[s].role == Role::ChildProtection;
-    next.fam.iter_mut().for_each(|x| *x = 0.0);
-    next.ch.iter_mut().for_each(|x| *x = 0.0);
-    next.had_plan.iter_mut().for_each(|x| *x = 0.0);
+    next.clear();
     for (s, sc) in grid.states.iter().enumerate() {
-        let (nd, nw) = (sc.n_dur, sc.n_wait);
+        let (nd, nw, na) = (sc.n_dur, sc.n_wait, sc.n_age);
+        let live = sc.live_ages();
+        let last = na - 1;
         for g in 0..grid.n_groups {
-            for a in 0..sc.n_age {
-                let base = grid.cell(s, g, a, 0, 0);
-                let block = base..base + nd * nw;
-                let (bf, bc) = (&cur.fam[block.clone()], &cur.ch[block.clone()]);
-                let bk = &cur.had_plan[block.clone()];
-                let f_all: f64 = bf.iter().sum();
-                let c_all: f64 = bc.iter().sum();
-                if f_all == 0.0 && c_all == 0.0 {
-                    continue;
-                }
-                acc.occ_ch[s] += c_all;
-                acc.occ_fam[s] += f_all;
-                if (a * grid.age_unit) as u32 >= sc.age_out_months {
-                    match age_out[s] {
-                        Dest::State(t) if t == cap && s != cap => {
-                            for d in 0..nd {
-                                let to = grid.cell(s, g, a, d + 1, 1);
-                                for w in 0..nw {
-                                    let i = d * nw + w;
-                                    next.add(to, bf[i], bc[i], bk[i]);
-                                }
-                            }
-                        }
-                        Dest::State(t) => {
-                            acc.flows.add(s, t, c_all, f_all);
-                            let k_all: f64 = bk.iter().sum();
-                            next.add(grid.cell(t, g, a, 0, 0), f_all, c_all, k_all);
-                        }
-                        Dest::Exit => acc.flows.add(s, s_n, c_all, f_all),
+            age_out_cells(model, grid, s, g, age_out[s], cur, next, acc);
+            if live == 0 {
+                continue;
+            }
+            let row0 = grid.row(tables, s, g, 0, 0);
+            for &(d0, d1, dr) in &runs.dur[s] {
+                let first = grid.ages(s, g, d0, 0);
+                let n_vec = (d1 - d0) * nw;
+                let (sf, sc_, sk) = (
+                    &mut sums.fam[..live],
+                    &mut sums.ch[..live],
+                    &mut sums.had_plan[..live],
+                );
+                sum_vectors(sf, &cur.fam[first..], n_vec, na);
+                sum_vectors(sc_, &cur.ch[first..], n_vec, na);
+                sum_vectors(sk, &cur.had_plan[first..], n_vec, na);
+                for &(a0, a1, ar) in &runs.age[s] {
+                    let f: f64 = sf[a0..a1].iter().sum();
+                    let c: f64 = sc_[a0..a1].iter().sum();
+                    if f == 0.0 && c == 0.0 {
+                        continue;
                     }
-                    continue;
-                }
-                let row0 = grid.row(tables, s, g, a, 0);
-                for &(d0, d1, dr) in &runs[s] {
-                    let row = row0 + dr;
-                    let band = d0 * nw..d1 * nw;
-                    let f: f64 = bf[band.clone()].iter().sum();
-                    let c: f64 = bc[band.clone()].iter().sum();
-                    let k: f64 = bk[band.clone()].iter().sum();
-                    let r = tables.rows[row];
-                    let (start, len) = (r.start, r.len);
+                    let k: f64 = sk[a0..a1].iter().sum();
+                    acc.occ_ch[s] += c;
+                    acc.occ_fam[s] += f;
+                    let r = tables.rows[row0 + ar + dr];
+                    let (start, len) = (r.start as usize, r.len as usize);
                     let mut prev = 0.0;
                     let mut leave = 0.0f64;
                     let mut wait = 0.0f64;
-                    if f != 0.0 || c != 0.0 {
-                        for e in &tables.entries[start as usize..(start + len) as usize] {
-                            let p = e.cum - prev;
-                            prev = e.cum;
-                            if p <= 0.0 {
-                                continue;
-                            }
-                            let t = e.dest as usize;
-                            if e.dest != EXIT && t == cap {
-                                if s != cap {
-                                    wait += p;
-                                }
-                                continue;
-                            }
-                            leave += p;
-                            let (pf, pc, pk) = (p * f, p * c, p * k);
-                            if e.tag & TAG_REREFERRAL_12M != 0 {
-                                acc.extras.rereferrals += pc;
-                            }
-                            if e.cost != NO_COST {
-                                let (per_child, per_family, class) = tables.costs[e.cost as usize];
-                                acc.oneoff[class as usize] += per_child * pc + per_family * pf;
-                            }
-                            if e.dest == EXIT {
-                                acc.flows.add(s, s_n, pc, pf);
-                            } else {
-                                acc.flows.add(s, t, pc, pf);
-                                let pk = if is_plan(t) && !is_plan(s) {
-                                    acc.extras.repeat_plans += pk;
-                                    pc
-                                } else {
-                                    pk
-                                };
-                                next.add(grid.cell(t, g, a, 0, 0), pf, pc, pk);
-                            }
+                    for e in &tables.entries[start..start + len] {
+                        let p = e.cum - prev;
+                        prev = e.cum;
+                        if p <= 0.0 {
+                            continue;
                         }
+                        let t = e.dest as usize;
+                        if e.dest != EXIT && t == cap {
+                            if s != cap {
+                                wait += p;
+                            }
+                            continue;
+                        }
+                        leave += p;
+                        let (pf, pc, pk) = (p * f, p * c, p * k);
+                        if e.tag & TAG_REREFERRAL_12M != 0 {
+                            acc.extras.rereferrals += pc;
+                        }
+                        if e.cost != NO_COST {
+                            let (per_child, per_family, class) = tables.costs[e.cost as usize];
+                            acc.oneoff[class as usize] += per_child * pc + per_family * pf;
+                        }
+                        if e.dest == EXIT {
+                            acc.flows.add(s, s_n, pc, pf);
+                            continue;
+                        }
+                        acc.flows.add(s, t, pc, pf);
+                        let marker = if is_plan(t) && !is_plan(s) {
+                            acc.extras.repeat_plans += pk;
+                            &*sc_
+                        } else {
+                            &*sk
+                        };
+                        let at = grid.ages(t, g, 0, 0);
+                        let t_last = grid.states[t].n_age - 1;
+                        add_aged(&mut next.fam, at, t_last, a0, a1, p, sf);
+                        add_aged(&mut next.ch, at, t_last, a0, a1, p, sc_);
+                        add_aged(&mut next.had_plan, at, t_last, a0, a1, p, marker);
                     }
                     let stay = (1.0 - leave).max(0.0);
                     let stay_free = (1.0 - leave - wait).max(0.0);
                     for d in d0..d1 {
                         let dn = (d + 1).min(nd - 1);
-                        if nw == 1 {
-                            let i = base + dn;
-                            next.fam[i] += stay * bf[d];
-                            next.ch[i] += stay * bc[d];
-                            next.had_plan[i] += stay * bk[d];
-                        } else {
-                            let (f0, c0, f1, c1) =
-                                (bf[2 * d], bc[2 * d], bf[2 * d + 1], bc[2 * d + 1]);
-                            let (k0, k1) = (bk[2 * d], bk[2 * d + 1]);
-                            let i = base + 2 * dn;
-                            next.fam[i] += stay_free * f0;
-                            next.ch[i] += stay_free * c0;
-                            next.had_plan[i] += stay_free * k0;
-                            next.fam[i + 1] += wait * f0 + stay * f1;
-                            next.ch[i + 1] += wait * c0 + stay * c1;
-                            next.had_plan[i + 1] += wait * k0 + stay * k1;
-                        }
-                    }
-                }
-            }
-        }
-    }
-    age(grid, next);
-}
-
-/// Mass below which a cell is set to zero.
-const TINY: f64 = 1e-6;
-
-/// Birthdays: a share 1/(months per age cell) of each age cell moves up one cell (ages are taken
-/// as uniform within the cell); the last cell of a state (ageing out next month) keeps its mass.
-fn age(grid: &Grid, m: &mut Mass) {
-    let rate = 1.0 / grid.age_unit as f64;
-    for sc in &grid.states {
-        let blk = sc.n_dur * sc.n_wait;
-        for g in 0..grid.n_groups {
-            let g0 = sc.offset + g * sc.n_age * blk;
-            for a in (0..sc.n_age.saturating_sub(1)).rev() {
-                let i = g0 + a * blk;
-                for v in [&mut m.fam, &mut m.ch, &mut m.had_plan] {
-                    let (lo, hi) = v.split_at_mut(i + blk);
-                    for (x, y) in lo[i..].iter_mut().zip(&mut hi[..blk]) {
-                        let up = *x * rate;
-                        *x -= up;
-                        *y += up;
-                        // Below a millionth of a family a cell is empty (and stays out of
-                        // the slow subnormal range of floating point).
-                        if x.abs() < TINY {
-                            *x = 0.0;
+                        let (from, to) = (grid.ages(s, g, d, 0), grid.ages(s, g, dn, 0));
+                        for (src, dst) in [
+                            (&cur.fam, &mut next.fam),
+                            (&cur.ch, &mut next.ch),
+                            (&cur.had_plan, &mut next.had_plan),
+                        ] {
+                            if nw == 1 {
+                                add_aged(dst, to, last, a0, a1, stay, &src[from..from + na]);
+                            } else {
+                                let (free, waiting) = (&src[from..from + na], &src[from + na..]);
+                                add_aged(dst, to, last, a0, a1, stay_free, free);
+                                let w = (wait, free);
+                                add_aged2(dst, to + na, last, a0, a1, w, (stay, waiting));
+                            }
                         }
                     }
                 }
@@ -245,110 +193,52 @@ fn age(grid: &Grid, m: &mut Mass) {
     }
 }
 
-/// Priority class of waiting families in state `s`, group `g` (lower is served first).
-fn class_of(model: &Model, s: usize, g: usize) -> u64 {
-    match model.policy.targeting {
-        Targeting::NeedFirst => u64::from(model.groups[g].1),
-        Targeting::FirstCome => 0,
-        Targeting::StepDownFirst => u64::from(s == model.need_state),
-    }
-}
-
-/// Gives up to `places` family-help places (less those in use) to waiting families: each
-/// priority class in turn is served in full or in the proportion the remaining places allow.
-/// `bought` is what the budget buys; a coverage duty (`coverage`, a share of the families in
-/// `need` or family help) adds places, whose family-months are counted in `acc.extras`.
-pub fn allocate(
+/// The cells of state `s`, group `g` at or beyond the state's age-out age: they leave for this
+/// year's age-out destination, or wait (one month more in state) where it is family help.
+#[allow(clippy::too_many_arguments)]
+fn age_out_cells(
     model: &Model,
     grid: &Grid,
-    m: &mut Mass,
-    bought: f64,
-    coverage: f64,
+    s: usize,
+    g: usize,
+    to: Dest,
+    cur: &Mass,
+    next: &mut Mass,
     acc: &mut YearAcc,
 ) {
     let cap = model.capacity_state;
-    let state_fam = |m: &Mass, s: usize| {
-        let c = &grid.states[s];
-        let end = c.offset + grid.n_groups * c.n_age * c.n_dur * c.n_wait;
-        m.fam[c.offset..end].iter().sum::<f64>()
-    };
-    let in_cap = state_fam(m, cap);
-    let duty = if coverage > 0.0 {
-        coverage * (state_fam(m, model.need_state) + in_cap)
-    } else {
-        0.0
-    };
-    let places = bought.max(duty);
-    let mut free = (places - in_cap).max(0.0);
-    let free_at_start = free;
-    let count_duty = |acc: &mut YearAcc, free_left: f64| {
-        // The duty pays for the places in use between what the budget bought and the duty.
-        let used = in_cap + (free_at_start - free_left);
-        acc.extras.duty_family_months += (used.min(duty) - bought).max(0.0);
-    };
-    if free <= 0.0 {
-        count_duty(acc, free);
-        return;
-    }
-    let mut classes: Vec<u64> = Vec::new();
-    for s in 0..grid.states.len() {
-        if grid.states[s].n_wait == 2 {
-            for g in 0..grid.n_groups {
-                classes.push(class_of(model, s, g));
+    let sc = &grid.states[s];
+    for a in sc.live_ages()..sc.n_age {
+        let (mut f, mut c, mut k) = (0.0, 0.0, 0.0);
+        for d in 0..sc.n_dur {
+            for w in 0..sc.n_wait {
+                let i = grid.cell(s, g, a, d, w);
+                f += cur.fam[i];
+                c += cur.ch[i];
+                k += cur.had_plan[i];
             }
         }
-    }
-    classes.sort_unstable();
-    classes.dedup();
-    for k in classes {
-        if free <= 0.0 {
-            break;
-        }
-        let mut demand = 0.0;
-        each_waiting(model, grid, k, |i, _, _, _, _| demand += m.fam[i]);
-        if demand <= 0.0 {
+        if f == 0.0 && c == 0.0 {
             continue;
         }
-        let share = (free / demand).min(1.0);
-        free -= share * demand;
-        let mut moves = Vec::new();
-        each_waiting(model, grid, k, |i, s, g, a, _| moves.push((i, s, g, a)));
-        for (i, s, g, a) in moves {
-            let (f, ch, k) = (m.fam[i] * share, m.ch[i] * share, m.had_plan[i] * share);
-            if f == 0.0 && ch == 0.0 {
-                continue;
-            }
-            m.fam[i] -= f;
-            m.ch[i] -= ch;
-            m.had_plan[i] -= k;
-            acc.flows.add(s, cap, ch, f);
-            let j = grid.cell(cap, g, a, 0, 0);
-            m.add(j, f, ch, k);
-        }
-    }
-    count_duty(acc, free);
-}
-
-/// Calls `f(cell, state, group, age, months)` for every waiting cell of priority class `k`.
-fn each_waiting(
-    model: &Model,
-    grid: &Grid,
-    k: u64,
-    mut f: impl FnMut(usize, usize, usize, usize, usize),
-) {
-    for (s, sc) in grid.states.iter().enumerate() {
-        if sc.n_wait != 2 {
-            continue;
-        }
-        for g in 0..grid.n_groups {
-            if class_of(model, s, g) != k {
-                continue;
-            }
-            for a in 0..sc.n_age {
+        acc.occ_ch[s] += c;
+        acc.occ_fam[s] += f;
+        match to {
+            Dest::State(t) if t == cap && s != cap => {
+                // The age cell is the state's last, so the families stay in it.
                 for d in 0..sc.n_dur {
-                    f(grid.cell(s, g, a, d, 1), s, g, a, d);
+                    let j = grid.cell(s, g, a, d + 1, 1);
+                    for w in 0..sc.n_wait {
+                        let i = grid.cell(s, g, a, d, w);
+                        next.add(j, cur.fam[i], cur.ch[i], cur.had_plan[i]);
+                    }
                 }
             }
+            Dest::State(t) => {
+                acc.flows.add(s, t, c, f);
+                next.add(grid.cell(t, g, a + 1, 0, 0), f, c, k);
+            }
+            Dest::Exit => acc.flows.add(s, model.states.len(), c, f),
         }
     }
 }

@@ -1,0 +1,90 @@
+//! What the cohort engine carries from month to month (`Mass`, the expected families and
+//! children in every grid cell) and what it accumulates over a year (`YearAcc`).
+
+use crate::engine::year_metrics::YearExtras;
+
+/// Expected families and children in every cell, and the children among them whose family has
+/// had a child protection plan (a marker that moves with its cell, for repeat plans).
+#[derive(Debug, Clone)]
+pub struct Mass {
+    pub fam: Vec<f64>,
+    pub ch: Vec<f64>,
+    pub had_plan: Vec<f64>,
+}
+
+impl Mass {
+    /// `n` empty cells.
+    pub fn zeros(n: usize) -> Mass {
+        Mass {
+            fam: vec![0.0; n],
+            ch: vec![0.0; n],
+            had_plan: vec![0.0; n],
+        }
+    }
+
+    /// Empties every cell.
+    pub fn clear(&mut self) {
+        self.fam.fill(0.0);
+        self.ch.fill(0.0);
+        self.had_plan.fill(0.0);
+    }
+
+    /// Adds families `f`, children `c` and marked children `k` to cell `i`.
+    #[inline]
+    pub fn add(&mut self, i: usize, f: f64, c: f64, k: f64) {
+        self.fam[i] += f;
+        self.ch[i] += c;
+        self.had_plan[i] += k;
+    }
+}
+
+/// Flows between states within a year (index `n_states` is outside the model).
+#[derive(Debug, Clone)]
+pub struct Flows {
+    pub n: usize,
+    pub children: Vec<f64>,
+    pub families: Vec<f64>,
+}
+
+impl Flows {
+    /// No flows between `n_states` states and the outside.
+    pub fn new(n_states: usize) -> Flows {
+        let n = n_states + 1;
+        Flows {
+            n,
+            children: vec![0.0; n * n],
+            families: vec![0.0; n * n],
+        }
+    }
+
+    /// Adds a flow of `children` in `families` from state `from` to state `to`.
+    #[inline]
+    pub fn add(&mut self, from: usize, to: usize, children: f64, families: f64) {
+        let k = from * self.n + to;
+        self.children[k] += children;
+        self.families[k] += families;
+    }
+}
+
+/// What a year accumulates month by month.
+#[derive(Debug, Clone)]
+pub struct YearAcc {
+    pub occ_ch: Vec<f64>,
+    pub occ_fam: Vec<f64>,
+    pub oneoff: [f64; 3],
+    pub flows: Flows,
+    pub extras: YearExtras,
+}
+
+impl YearAcc {
+    /// An empty year for `n_states` states.
+    pub fn new(n_states: usize) -> YearAcc {
+        YearAcc {
+            occ_ch: vec![0.0; n_states],
+            occ_fam: vec![0.0; n_states],
+            oneoff: [0.0; 3],
+            flows: Flows::new(n_states),
+            extras: YearExtras::default(),
+        }
+    }
+}

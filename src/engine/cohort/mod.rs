@@ -13,6 +13,7 @@
 pub mod grid;
 pub mod mass;
 pub mod places;
+pub mod shift;
 pub mod step;
 
 use super::budget::Budgets;

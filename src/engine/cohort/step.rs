@@ -1,11 +1,13 @@
 //! One month of the cohort engine's transitions: expected moves out of every cell, written one
-//! month on (one age cell up, one month more in state) into the next month's grid. Cells that
-//! share a table row (a run of months in state by a run of ages) are summed over months and moved
-//! as one vector over age; families who stay shift along their own age vector.
+//! month on (one age cell up, one month more in state) into the next month's grid. For each run
+//! of cells that share a table row (a run of months in state by a run of ages), one pass writes
+//! the families who stay (shifted along their own age vectors) and sums the run over months by
+//! age; each move out is then one scaled vector added to the destination's month-0 vector.
 
 use super::grid::{Grid, Runs};
 use super::mass::{Mass, YearAcc};
-use crate::engine::tables::{Tables, EXIT, NO_COST, TAG_REREFERRAL_12M};
+use super::shift;
+use crate::engine::tables::{Entry, Tables, EXIT, NO_COST, TAG_REREFERRAL_12M};
 use crate::scenario::model::{Dest, Model, Role};
 
 /// Per-age sums over the months-in-state cells of one run, reused from month to month.
@@ -28,48 +30,44 @@ impl Sums {
     }
 }
 
-/// `out[at + a + 1] += p * src[a]` for ages `a` in `lo..hi`, the part beyond the vector's last
-/// cell `last` (one past `at`'s end) being added to that cell: a transition or stay one month on.
-#[inline]
-fn add_aged(out: &mut [f64], at: usize, last: usize, lo: usize, hi: usize, p: f64, src: &[f64]) {
-    let mid = hi.min(last).max(lo);
-    for (x, &v) in out[at + lo + 1..at + mid + 1].iter_mut().zip(&src[lo..mid]) {
-        *x += p * v;
+/// Probabilities of leaving the state and of starting to wait for family help (state `cap`)
+/// in the moves of a row out of state `s`.
+fn leave_and_wait(moves: &[Entry], s: usize, cap: usize) -> (f64, f64) {
+    let (mut prev, mut leave, mut wait) = (0.0, 0.0, 0.0);
+    for e in moves {
+        let p = e.cum - prev;
+        prev = e.cum;
+        if p <= 0.0 {
+            continue;
+        }
+        if e.dest != EXIT && e.dest as usize == cap {
+            if s != cap {
+                wait += p;
+            }
+        } else {
+            leave += p;
+        }
     }
-    if mid < hi {
-        out[at + last] += p * src[mid..hi].iter().sum::<f64>();
-    }
+    (leave, wait)
 }
 
-/// As `add_aged` with `p * src[a] + q * src2[a]`.
-#[allow(clippy::too_many_arguments)]
-#[inline]
-fn add_aged2(
-    out: &mut [f64],
-    at: usize,
-    last: usize,
-    lo: usize,
-    hi: usize,
-    (p, src): (f64, &[f64]),
-    (q, src2): (f64, &[f64]),
-) {
-    let mid = hi.min(last).max(lo);
-    let dst = out[at + lo + 1..at + mid + 1].iter_mut();
-    for ((x, &v), &w) in dst.zip(&src[lo..mid]).zip(&src2[lo..mid]) {
-        *x += p * v + q * w;
-    }
-    for a in mid..hi {
-        out[at + last] += p * src[a] + q * src2[a];
-    }
-}
-
-/// `out[a] = sum over j of src[j * stride + a]` for `a < out.len()`, `n` vectors.
-fn sum_vectors(out: &mut [f64], src: &[f64], n: usize, stride: usize) {
-    let len = out.len();
-    out.copy_from_slice(&src[..len]);
-    for j in 1..n {
-        for (x, &v) in out.iter_mut().zip(&src[j * stride..j * stride + len]) {
-            *x += v;
+/// Empties the cells of `next` that the month's stays do not overwrite: every month-0 vector
+/// (arrivals from other states are added to them), and in longer states the first age cell and
+/// any cells past the live ages.
+fn clear_unwritten(grid: &Grid, next: &mut Mass) {
+    for (s, sc) in grid.states.iter().enumerate() {
+        let (na, nw) = (sc.n_age, sc.n_wait);
+        let cover = sc.live_ages().min(na - 1);
+        for g in 0..grid.n_groups {
+            for v in [&mut next.fam, &mut next.ch, &mut next.had_plan] {
+                let first = grid.ages(s, g, 0, 0);
+                v[first..first + nw * na].fill(0.0);
+                for j in nw..sc.n_dur * nw {
+                    let at = first + j * na;
+                    v[at] = 0.0;
+                    v[at + cover + 1..at + na].fill(0.0);
+                }
+            }
         }
     }
 }
@@ -92,29 +90,51 @@ pub fn transitions(
     let cap = model.capacity_state;
     let s_n = model.states.len();
     let is_plan = |s: usize| model.states[s].role == Role::ChildProtection;
-    next.clear();
+    clear_unwritten(grid, next);
     for (s, sc) in grid.states.iter().enumerate() {
         let (nd, nw, na) = (sc.n_dur, sc.n_wait, sc.n_age);
-        let live = sc.live_ages();
-        let last = na - 1;
         for g in 0..grid.n_groups {
-            age_out_cells(model, grid, s, g, age_out[s], cur, next, acc);
-            if live == 0 {
-                continue;
-            }
             let row0 = grid.row(tables, s, g, 0, 0);
             for &(d0, d1, dr) in &runs.dur[s] {
-                let first = grid.ages(s, g, d0, 0);
-                let n_vec = (d1 - d0) * nw;
-                let (sf, sc_, sk) = (
-                    &mut sums.fam[..live],
-                    &mut sums.ch[..live],
-                    &mut sums.had_plan[..live],
-                );
-                sum_vectors(sf, &cur.fam[first..], n_vec, na);
-                sum_vectors(sc_, &cur.ch[first..], n_vec, na);
-                sum_vectors(sk, &cur.had_plan[first..], n_vec, na);
                 for &(a0, a1, ar) in &runs.age[s] {
+                    let r = tables.rows[row0 + ar + dr];
+                    let moves = &tables.entries[r.start as usize..(r.start + r.len) as usize];
+                    let (leave, wait) = leave_and_wait(moves, s, cap);
+                    let stay = (1.0 - leave).max(0.0);
+                    let stay_free = (1.0 - leave - wait).max(0.0);
+                    // Stays, one pass over the run's cells that also sums them by age.
+                    for (src, dst, sum) in [
+                        (&cur.fam, &mut next.fam, &mut sums.fam),
+                        (&cur.ch, &mut next.ch, &mut sums.ch),
+                        (&cur.had_plan, &mut next.had_plan, &mut sums.had_plan),
+                    ] {
+                        sum[a0..a1].fill(0.0);
+                        for d in d0..d1 {
+                            // The first write to a vector past month 0 sets it.
+                            let set = d + 1 < nd;
+                            let from = grid.ages(s, g, d, 0);
+                            let to = grid.ages(s, g, (d + 1).min(nd - 1), 0);
+                            let (src, dst) =
+                                (&src[from..from + nw * na], &mut dst[to..to + nw * na]);
+                            let ages = (a0, a1);
+                            if nw == 1 {
+                                if set {
+                                    shift::stay::<false>(dst, src, ages, stay, sum);
+                                } else {
+                                    shift::stay::<true>(dst, src, ages, stay, sum);
+                                }
+                            } else {
+                                let (dst, src) = (dst.split_at_mut(na), src.split_at(na));
+                                let p = (stay_free, wait, stay);
+                                if set {
+                                    shift::stay_or_wait::<false>(dst, src, ages, p, sum);
+                                } else {
+                                    shift::stay_or_wait::<true>(dst, src, ages, p, sum);
+                                }
+                            }
+                        }
+                    }
+                    let (sf, sc_, sk) = (&sums.fam, &sums.ch, &sums.had_plan);
                     let f: f64 = sf[a0..a1].iter().sum();
                     let c: f64 = sc_[a0..a1].iter().sum();
                     if f == 0.0 && c == 0.0 {
@@ -123,25 +143,14 @@ pub fn transitions(
                     let k: f64 = sk[a0..a1].iter().sum();
                     acc.occ_ch[s] += c;
                     acc.occ_fam[s] += f;
-                    let r = tables.rows[row0 + ar + dr];
-                    let (start, len) = (r.start as usize, r.len as usize);
                     let mut prev = 0.0;
-                    let mut leave = 0.0f64;
-                    let mut wait = 0.0f64;
-                    for e in &tables.entries[start..start + len] {
+                    for e in moves {
                         let p = e.cum - prev;
                         prev = e.cum;
-                        if p <= 0.0 {
-                            continue;
-                        }
                         let t = e.dest as usize;
-                        if e.dest != EXIT && t == cap {
-                            if s != cap {
-                                wait += p;
-                            }
+                        if p <= 0.0 || (e.dest != EXIT && t == cap) {
                             continue;
                         }
-                        leave += p;
                         let (pf, pc, pk) = (p * f, p * c, p * k);
                         if e.tag & TAG_REREFERRAL_12M != 0 {
                             acc.extras.rereferrals += pc;
@@ -157,38 +166,20 @@ pub fn transitions(
                         acc.flows.add(s, t, pc, pf);
                         let marker = if is_plan(t) && !is_plan(s) {
                             acc.extras.repeat_plans += pk;
-                            &*sc_
+                            sc_
                         } else {
-                            &*sk
+                            sk
                         };
                         let at = grid.ages(t, g, 0, 0);
-                        let t_last = grid.states[t].n_age - 1;
-                        add_aged(&mut next.fam, at, t_last, a0, a1, p, sf);
-                        add_aged(&mut next.ch, at, t_last, a0, a1, p, sc_);
-                        add_aged(&mut next.had_plan, at, t_last, a0, a1, p, marker);
-                    }
-                    let stay = (1.0 - leave).max(0.0);
-                    let stay_free = (1.0 - leave - wait).max(0.0);
-                    for d in d0..d1 {
-                        let dn = (d + 1).min(nd - 1);
-                        let (from, to) = (grid.ages(s, g, d, 0), grid.ages(s, g, dn, 0));
-                        for (src, dst) in [
-                            (&cur.fam, &mut next.fam),
-                            (&cur.ch, &mut next.ch),
-                            (&cur.had_plan, &mut next.had_plan),
-                        ] {
-                            if nw == 1 {
-                                add_aged(dst, to, last, a0, a1, stay, &src[from..from + na]);
-                            } else {
-                                let (free, waiting) = (&src[from..from + na], &src[from + na..]);
-                                add_aged(dst, to, last, a0, a1, stay_free, free);
-                                let w = (wait, free);
-                                add_aged2(dst, to + na, last, a0, a1, w, (stay, waiting));
-                            }
-                        }
+                        let to = at..at + grid.states[t].n_age;
+                        shift::add_aged(&mut next.fam[to.clone()], a0, a1, p, sf);
+                        shift::add_aged(&mut next.ch[to.clone()], a0, a1, p, sc_);
+                        shift::add_aged(&mut next.had_plan[to], a0, a1, p, marker);
                     }
                 }
             }
+            // After the stays, which set the last age cell that waiting age-leavers join.
+            age_out_cells(model, grid, s, g, age_out[s], cur, next, acc);
         }
     }
 }

@@ -1,0 +1,88 @@
+//! Vector kernels of the cohort step. Each takes age vectors (one cell a month of age) and writes
+//! into the vector one month on: age `a` into cell `a + 1`, ages at or past the destination's
+//! last cell into that cell.
+
+/// Ages `lo..hi` split at the destination's last cell `last`: `lo..mid` move up one cell (none
+/// when `mid <= lo`) and `tail..hi` go to the last cell.
+#[inline]
+fn split(lo: usize, hi: usize, last: usize) -> (usize, usize) {
+    let mid = hi.min(last);
+    (mid, mid.max(lo))
+}
+
+/// Transitions: `dst[a + 1] += p * src[a]` for ages `a` in `lo..hi`.
+#[inline]
+pub fn add_aged(dst: &mut [f64], lo: usize, hi: usize, p: f64, src: &[f64]) {
+    let last = dst.len() - 1;
+    let (mid, tail) = split(lo, hi, last);
+    if lo < mid {
+        for (x, &v) in dst[lo + 1..mid + 1].iter_mut().zip(&src[lo..mid]) {
+            *x += p * v;
+        }
+    }
+    if tail < hi {
+        dst[last] += p * src[tail..hi].iter().sum::<f64>();
+    }
+}
+
+/// Families who stay in a state without a waiting flag: `dst[a + 1] = stay * src[a]` (or `+=`
+/// when `ADD`) for ages `a` in `lo..hi`, the last cell keeping its own, while `sum[a] += src[a]`.
+#[inline]
+pub fn stay<const ADD: bool>(
+    dst: &mut [f64],
+    src: &[f64],
+    (lo, hi): (usize, usize),
+    stay: f64,
+    sum: &mut [f64],
+) {
+    let last = dst.len() - 1;
+    let (mid, tail) = split(lo, hi, last);
+    if lo < mid {
+        let out = dst[lo + 1..mid + 1].iter_mut().zip(&mut sum[lo..mid]);
+        for ((x, s), &v) in out.zip(&src[lo..mid]) {
+            *s += v;
+            *x = if ADD { *x + stay * v } else { stay * v };
+        }
+    }
+    for a in tail..hi {
+        sum[a] += src[a];
+        dst[last] += stay * src[a];
+    }
+}
+
+/// Families who stay in a state with a waiting flag (`src0`, `dst0` not waiting, `src1`, `dst1`
+/// waiting): `dst0[a + 1] = free * src0[a]`, `dst1[a + 1] = wait * src0[a] + stay * src1[a]`
+/// (or `+=` when `ADD`), while `sum[a] += src0[a] + src1[a]`.
+#[inline]
+pub fn stay_or_wait<const ADD: bool>(
+    (dst0, dst1): (&mut [f64], &mut [f64]),
+    (src0, src1): (&[f64], &[f64]),
+    (lo, hi): (usize, usize),
+    (free, wait, stay): (f64, f64, f64),
+    sum: &mut [f64],
+) {
+    let last = dst0.len() - 1;
+    let (mid, tail) = split(lo, hi, last);
+    if lo < mid {
+        let out = dst0[lo + 1..mid + 1]
+            .iter_mut()
+            .zip(&mut dst1[lo + 1..mid + 1]);
+        let src = src0[lo..mid].iter().zip(&src1[lo..mid]);
+        for (((x0, x1), s), (&v0, &v1)) in out.zip(&mut sum[lo..mid]).zip(src) {
+            *s += v0 + v1;
+            let (y0, y1) = (free * v0, wait * v0 + stay * v1);
+            if ADD {
+                *x0 += y0;
+                *x1 += y1;
+            } else {
+                *x0 = y0;
+                *x1 = y1;
+            }
+        }
+    }
+    for a in tail..hi {
+        sum[a] += src0[a] + src1[a];
+        dst0[last] += free * src0[a];
+        dst1[last] += wait * src0[a] + stay * src1[a];
+    }
+}

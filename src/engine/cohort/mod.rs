@@ -80,7 +80,34 @@ struct Arrivals {
     to: usize,
     rate: f64,
     trend: f64,
-    spread: Spread,
+    mean_children: f64,
+    /// Share of the inflow in each group and age cell of `to` (one age vector a group).
+    shares: Vec<Vec<f64>>,
+}
+
+impl Arrivals {
+    /// Spreads `spread` over the age vectors of state `to`.
+    fn new(grid: &Grid, to: usize, rate: f64, trend: f64, spread: &Spread) -> Arrivals {
+        let n_age = grid.states[to].n_age;
+        let shares = spread
+            .groups
+            .iter()
+            .map(|sg| {
+                let mut v = vec![0.0; n_age];
+                for &(age, sa) in &spread.ages {
+                    v[age.min(n_age - 1)] += sg * sa;
+                }
+                v
+            })
+            .collect();
+        Arrivals {
+            to,
+            rate,
+            trend,
+            mean_children: spread.mean_children,
+            shares,
+        }
+    }
 }
 
 /// Projects `model` under one set of parameter values.
@@ -99,12 +126,8 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
             .eval(values)
             .map_err(|e| format!("inflow {}: {e}", f.name))?;
         let limit = model.states[f.to].age_out_months.min(MAX_AGE_YEARS * 12);
-        arrivals.push(Arrivals {
-            to: f.to,
-            rate,
-            trend,
-            spread: Spread::new(&f.profile, values, limit, grid.age_unit)?,
-        });
+        let spread = Spread::new(&f.profile, values, limit, grid.age_unit)?;
+        arrivals.push(Arrivals::new(&grid, f.to, rate, trend, &spread));
     }
     let mut cur = initial(model, &grid, values)?;
     let mut next = Mass::zeros(grid.len);
@@ -143,19 +166,21 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
                 if lambda <= 0.0 {
                     continue;
                 }
-                let children = lambda * a.spread.mean_children;
+                let children = lambda * a.mean_children;
                 acc.flows.add(s_n, a.to, children, lambda);
                 let into_plan = model.states[a.to].role == Role::ChildProtection;
-                for (g, sg) in a.spread.groups.iter().enumerate() {
-                    for &(age, sa) in &a.spread.ages {
-                        let w = sg * sa;
-                        let marked = if into_plan { children * w } else { 0.0 };
-                        cur.add(
-                            grid.cell(a.to, g, age, 0, 0),
-                            lambda * w,
-                            children * w,
-                            marked,
-                        );
+                for (g, shares) in a.shares.iter().enumerate() {
+                    let at = grid.ages(a.to, g, 0, 0);
+                    let cells = at..at + shares.len();
+                    let (fam, ch) = (&mut cur.fam[cells.clone()], &mut cur.ch[cells.clone()]);
+                    for ((f, c), &w) in fam.iter_mut().zip(ch.iter_mut()).zip(shares) {
+                        *f += lambda * w;
+                        *c += children * w;
+                    }
+                    if into_plan {
+                        for (k, &w) in cur.had_plan[cells].iter_mut().zip(shares) {
+                            *k += children * w;
+                        }
                     }
                 }
             }
@@ -222,13 +247,20 @@ fn metrics(
     )?;
     // Stocks at 31 March, by state and age cell.
     for (s, sc) in grid.states.iter().enumerate() {
+        let na = sc.n_age;
         for g in 0..grid.n_groups {
+            // Children and families by age: the sum of the group's age vectors.
+            let (mut ch_at, mut fam_at) = (vec![0.0; na], vec![0.0; na]);
             let first = grid.ages(s, g, 0, 0);
-            let n_vec = sc.n_dur * sc.n_wait;
-            for a in 0..sc.n_age {
-                let cells = (0..n_vec).map(|j| first + j * sc.n_age + a);
-                let ch: f64 = cells.clone().map(|i| m.ch[i]).sum();
-                let fam: f64 = cells.map(|i| m.fam[i]).sum();
+            for j in 0..sc.n_dur * sc.n_wait {
+                let v = first + j * na..first + (j + 1) * na;
+                ch_at
+                    .iter_mut()
+                    .zip(&m.ch[v.clone()])
+                    .for_each(|(x, y)| *x += y);
+                fam_at.iter_mut().zip(&m.fam[v]).for_each(|(x, y)| *x += y);
+            }
+            for (a, (&ch, &fam)) in ch_at.iter().zip(&fam_at).enumerate() {
                 if ch != 0.0 || fam != 0.0 {
                     add_stock_metrics(model, s, (a * grid.age_unit) as u32, ch, fam, &mut out);
                 }

@@ -86,3 +86,35 @@ pub fn stay_or_wait<const ADD: bool>(
         dst1[last] += wait * src0[a] + stay * src1[a];
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_past_a_shorter_destination_gather_in_its_last_cell() {
+        let mut dst = vec![0.0; 3];
+        add_aged(&mut dst, 0, 5, 2.0, &[1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(dst, [0.0, 2.0, 4.0 + 2.0 * (3.0 + 4.0 + 5.0)]);
+        let mut dst = vec![0.0; 3];
+        add_aged(&mut dst, 4, 5, 1.0, &[0.0, 0.0, 0.0, 0.0, 7.0]);
+        assert_eq!(dst, [0.0, 0.0, 7.0]);
+    }
+
+    #[test]
+    fn stays_set_then_add_and_the_last_cell_keeps_its_own() {
+        let (mut dst, mut sum) = (vec![9.0; 3], vec![0.0; 3]);
+        stay::<false>(&mut dst, &[1.0, 2.0, 4.0], (0, 3), 0.5, &mut sum);
+        assert_eq!(
+            (dst[1..].to_vec(), sum.clone()),
+            (vec![0.5, 1.0 + 2.0], vec![1.0, 2.0, 4.0])
+        );
+        let (mut d0, mut d1, mut sum) = (vec![0.0; 2], vec![0.0; 2], vec![0.0; 2]);
+        let src = ([2.0, 0.0].as_slice(), [4.0, 0.0].as_slice());
+        stay_or_wait::<true>((&mut d0, &mut d1), src, (0, 1), (0.25, 0.5, 1.0), &mut sum);
+        assert_eq!(
+            (d0, d1, sum),
+            (vec![0.0, 0.5], vec![0.0, 5.0], vec![6.0, 0.0])
+        );
+    }
+}

@@ -177,7 +177,6 @@ fn state_group(
             (&mut m.ch, &last.ch, &mut sums.ch),
             (&mut m.had_plan, &last.had_plan, &mut sums.had_plan),
         ] {
-            sum[..live].fill(0.0);
             for d in (d0..d1).rev() {
                 let to = base + (d + 1).min(nd - 1) * len;
                 // Month `nd - 2` joins the last vector, which has been set from its own copy.
@@ -193,26 +192,17 @@ fn state_group(
                     // Cells no stay writes: the first age cell and any past the live ages.
                     for x in dst.chunks_exact_mut(na) {
                         x[0] = 0.0;
-                        x[cover + 1..].fill(0.0);
+                        if cover + 1 < na {
+                            x[cover + 1..].fill(0.0);
+                        }
                     }
                 }
-                for r in rows.iter() {
-                    let ages = (r.a0, r.a1);
-                    if nw == 1 {
-                        if add {
-                            shift::stay::<true>(dst, src, ages, r.stay, sum);
-                        } else {
-                            shift::stay::<false>(dst, src, ages, r.stay, sum);
-                        }
-                    } else {
-                        let (dst, src) = (dst.split_at_mut(na), src.split_at(na));
-                        let p = (r.free, r.wait, r.stay);
-                        if add {
-                            shift::stay_or_wait::<true>(dst, src, ages, p, sum);
-                        } else {
-                            shift::stay_or_wait::<false>(dst, src, ages, p, sum);
-                        }
-                    }
+                // The run's first vector (its last month) starts the sums.
+                match (add, d + 1 == d1) {
+                    (false, false) => stays::<false, false>(dst, src, rows, na, sum),
+                    (false, true) => stays::<false, true>(dst, src, rows, na, sum),
+                    (true, false) => stays::<true, false>(dst, src, rows, na, sum),
+                    (true, true) => stays::<true, true>(dst, src, rows, na, sum),
                 }
             }
         }
@@ -264,6 +254,28 @@ fn state_group(
     }
     // After the stays, which set the last age cell that waiting age-leavers join.
     age_out_cells(model, grid, s, g, to, aged, entrants, m, acc);
+}
+
+/// The stays from one months-in-state vector `src` (both waiting halves where it has them, each
+/// `na` long) into `dst`, for each age run of `rows`, summed by age into `sum` (`ADD`, `FIRST`:
+/// see `shift::stay`).
+fn stays<const ADD: bool, const FIRST: bool>(
+    dst: &mut [f64],
+    src: &[f64],
+    rows: &[AgeRun],
+    na: usize,
+    sum: &mut [f64],
+) {
+    for r in rows {
+        let ages = (r.a0, r.a1);
+        if src.len() == na {
+            shift::stay::<ADD, FIRST>(dst, src, ages, r.stay, sum);
+        } else {
+            let (dst, src) = (dst.split_at_mut(na), src.split_at(na));
+            let p = (r.free, r.wait, r.stay);
+            shift::stay_or_wait::<ADD, FIRST>(dst, src, ages, p, sum);
+        }
+    }
 }
 
 /// The cells of state `s`, group `g` at or beyond the state's age-out age (`aged`, as saved at

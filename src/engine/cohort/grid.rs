@@ -293,3 +293,17 @@ impl Spread {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neighbouring_runs_that_move_alike_are_joined_under_the_first_offset() {
+        let runs = group_runs([0, 0, 1, 2, 2, 3].into_iter());
+        assert_eq!(runs, [(0, 2, 0), (2, 3, 1), (3, 5, 2), (5, 6, 3)]);
+        // Offsets 0 and 1 move alike, as do 2 and 3; 1 and 2 differ.
+        let alike = |x: usize, y: usize| x / 2 == y / 2;
+        assert_eq!(join_runs(runs, alike), [(0, 3, 0), (3, 6, 2)]);
+    }
+}

@@ -26,7 +26,7 @@ pub struct Work {
     /// waiting), saved before the stays overwrite them.
     aged: Mass,
     /// Moves into month-0 vectors, written into the grid at the end of the step.
-    pub entrants: Entrants,
+    entrants: Entrants,
     /// The age runs of one run of months with their table row's probabilities.
     rows: Vec<AgeRun>,
 }

@@ -11,7 +11,7 @@ pub const EXIT: u16 = u16::MAX;
 pub const NO_COST: u16 = u16::MAX;
 
 /// One possible move out of a table row (16 bytes).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Entry {
     /// Cumulative probability up to and including this move.
     pub cum: f64,
@@ -61,6 +61,13 @@ impl Tables {
         let a = self.age_band_of[(age_months as usize).min(self.age_band_of.len() - 1)] as usize;
         let d = self.dur_band_of[(dur as usize).min(self.dur_band_of.len() - 1)] as usize;
         ((state * self.n_groups + group) * self.n_age + a) * self.n_dur + d
+    }
+
+    /// The moves of row `row`.
+    #[inline]
+    pub fn moves(&self, row: usize) -> &[Entry] {
+        let r = self.rows[row];
+        &self.entries[r.start as usize..(r.start + r.len) as usize]
     }
 
     /// Builds the tables from parameter values; `year` sets the real growth of one-off costs.

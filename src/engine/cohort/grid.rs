@@ -128,19 +128,31 @@ impl Grid {
         tables.row(s, g, age_m, dur)
     }
 
-    /// Runs of cells of each state that share a table row (see `Runs`). The tables' layout
-    /// depends only on the model, so these hold for every draw and year.
+    /// Runs of cells of each state whose table rows move families alike (see `Runs`): cells
+    /// that share a row, joined with their neighbours where the rows' moves are equal in every
+    /// group this year (as when a band boundary belongs to another state's rules).
     pub fn runs(&self, tables: &Tables) -> Runs {
         let mut dur = Vec::with_capacity(self.states.len());
         let mut age = Vec::with_capacity(self.states.len());
         for (s, sc) in self.states.iter().enumerate() {
             let r0 = self.row(tables, s, 0, 0, 0);
-            dur.push(group_runs(
-                (0..sc.n_dur).map(|d| self.row(tables, s, 0, 0, d) - r0),
-            ));
-            age.push(group_runs(
-                (0..sc.live_ages()).map(|a| self.row(tables, s, 0, a, 0) - r0),
-            ));
+            let by_dur = group_runs((0..sc.n_dur).map(|d| self.row(tables, s, 0, 0, d) - r0));
+            let by_age = group_runs((0..sc.live_ages()).map(|a| self.row(tables, s, 0, a, 0) - r0));
+            // Row offsets `x` and `y` move families alike in every group.
+            let alike = |x: usize, y: usize| {
+                (0..self.n_groups).all(|g| {
+                    let g0 = self.row(tables, s, g, 0, 0);
+                    tables.moves(g0 + x) == tables.moves(g0 + y)
+                })
+            };
+            let d_runs = join_runs(by_dur, |x, y| {
+                by_age.iter().all(|&(_, _, ar)| alike(ar + x, ar + y))
+            });
+            let a_runs = join_runs(by_age, |x, y| {
+                d_runs.iter().all(|&(_, _, dr)| alike(x + dr, y + dr))
+            });
+            dur.push(d_runs);
+            age.push(a_runs);
         }
         Runs { dur, age }
     }
@@ -155,13 +167,28 @@ impl StateCells {
     }
 }
 
-/// Runs of cells of each state that share a table row: `(first, end, offset of their row)`, by
+/// Runs of cells of each state that move alike: `(first, end, offset of their first row)`, by
 /// months in state (offset from the row of months 0) and by live age cell (offset from the row
-/// of age 0); the row of a cell is the row of (group, age 0, months 0) plus both offsets.
+/// of age 0); a cell moves as the row of (group, age 0, months 0) plus both offsets says.
 #[derive(Debug, Clone)]
 pub struct Runs {
     pub dur: Vec<Vec<(usize, usize, usize)>>,
     pub age: Vec<Vec<(usize, usize, usize)>>,
+}
+
+/// Joins neighbouring runs whose row offsets are `alike`, keeping the first one's offset.
+fn join_runs(
+    runs: Vec<(usize, usize, usize)>,
+    alike: impl Fn(usize, usize) -> bool,
+) -> Vec<(usize, usize, usize)> {
+    let mut out: Vec<(usize, usize, usize)> = Vec::with_capacity(runs.len());
+    for run in runs {
+        match out.last_mut() {
+            Some(last) if alike(last.2, run.2) => last.1 = run.1,
+            _ => out.push(run),
+        }
+    }
+    out
 }
 
 /// Groups consecutive equal row offsets into `(first, end, offset)` runs.
@@ -264,5 +291,19 @@ impl Spread {
             ages,
             mean_children,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neighbouring_runs_that_move_alike_are_joined_under_the_first_offset() {
+        let runs = group_runs([0, 0, 1, 2, 2, 3].into_iter());
+        assert_eq!(runs, [(0, 2, 0), (2, 3, 1), (3, 5, 2), (5, 6, 3)]);
+        // Offsets 0 and 1 move alike, as do 2 and 3; 1 and 2 differ.
+        let alike = |x: usize, y: usize| x / 2 == y / 2;
+        assert_eq!(join_runs(runs, alike), [(0, 3, 0), (3, 6, 2)]);
     }
 }

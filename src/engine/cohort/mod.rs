@@ -1,6 +1,7 @@
 //! The cohort (expected-value) engine: the same scenario as the Monte Carlo engine, run as expected
 //! state occupancies with no individual randomness (`grid` lays out the cells, `mass` holds them,
-//! `step` moves them one month on and `places` gives waiting families family-help places).
+//! `step` moves them one month on in place, gathering moves into month 0 in `entrants`, and
+//! `places` gives waiting families family-help places).
 //! One projection per parameter draw; `run_draws` uses the same draws as run i of the Monte Carlo
 //! engine, so the two can be compared run by run.
 //!
@@ -10,6 +11,7 @@
 //! (within a class, no one waits longer than another); months in state are exact (tunnel cells)
 //! up to the state's last reachable duration boundary.
 
+pub mod entrants;
 pub mod grid;
 pub mod mass;
 pub mod places;
@@ -31,7 +33,7 @@ use grid::{band_cells, Grid, Spread};
 use mass::{Mass, YearAcc};
 use places::allocate;
 use rayon::prelude::*;
-use step::{transitions, Sums};
+use step::{transitions, Work};
 
 /// One projection: metric rows and children in each state at each 31 March.
 #[derive(Debug, Clone)]
@@ -129,9 +131,8 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
         let spread = Spread::new(&f.profile, values, limit, grid.age_unit)?;
         arrivals.push(Arrivals::new(&grid, f.to, rate, trend, &spread));
     }
-    let mut cur = initial(model, &grid, values)?;
-    let mut next = Mass::zeros(grid.len);
-    let mut sums = Sums::new(&grid);
+    let mut mass = initial(model, &grid, values)?;
+    let mut work = Work::new(&grid);
     let classes = places::classes(model, &grid);
     let mut late_last = budgets.previous_late;
     let mut out = Projection {
@@ -172,35 +173,34 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
                 for (g, shares) in a.shares.iter().enumerate() {
                     let at = grid.ages(a.to, g, 0, 0);
                     let cells = at..at + shares.len();
-                    let (fam, ch) = (&mut cur.fam[cells.clone()], &mut cur.ch[cells.clone()]);
+                    let (fam, ch) = (&mut mass.fam[cells.clone()], &mut mass.ch[cells.clone()]);
                     for ((f, c), &w) in fam.iter_mut().zip(ch.iter_mut()).zip(shares) {
                         *f += lambda * w;
                         *c += children * w;
                     }
                     if into_plan {
-                        for (k, &w) in cur.had_plan[cells].iter_mut().zip(shares) {
+                        for (k, &w) in mass.had_plan[cells].iter_mut().zip(shares) {
                             *k += children * w;
                         }
                     }
                 }
             }
             transitions(
-                model, &grid, &tables, &runs, &age_out, &cur, &mut next, &mut sums, &mut acc,
+                model, &grid, &tables, &runs, &age_out, &mut mass, &mut work, &mut acc,
             );
             let bought = (base_places + extra_places * budgets.ramp(m)).max(0.0);
             allocate(
-                model, &grid, &classes, &mut next, bought, coverage, &mut acc,
+                model, &grid, &classes, &mut mass, bought, coverage, &mut acc,
             );
-            std::mem::swap(&mut cur, &mut next);
         }
         acc.extras.duty_gbp_m = acc.extras.duty_family_months * fh_cost / 1e6;
         let row = metrics(
-            model, values, &budgets, y, early_base, &costs, &grid, &cur, &acc,
+            model, values, &budgets, y, early_base, &costs, &grid, &mass, &acc,
         )?;
         let row = acc.extras.apply(row, 1.0);
         late_last = row[idx::LATE_SPEND];
         out.years.push(row);
-        out.state_children.push(stocks(&grid, &cur).0);
+        out.state_children.push(stocks(&grid, &mass).0);
     }
     Ok(out)
 }

@@ -26,9 +26,10 @@ pub fn add_aged(dst: &mut [f64], lo: usize, hi: usize, p: f64, src: &[f64]) {
 }
 
 /// Families who stay in a state without a waiting flag: `dst[a + 1] = stay * src[a]` (or `+=`
-/// when `ADD`) for ages `a` in `lo..hi`, the last cell keeping its own, while `sum[a] += src[a]`.
+/// when `ADD`) for ages `a` in `lo..hi`, the last cell keeping its own, while `sum[a] += src[a]`
+/// (or `=` when `FIRST`, the first vector of a run).
 #[inline]
-pub fn stay<const ADD: bool>(
+pub fn stay<const ADD: bool, const FIRST: bool>(
     dst: &mut [f64],
     src: &[f64],
     (lo, hi): (usize, usize),
@@ -40,21 +41,21 @@ pub fn stay<const ADD: bool>(
     if lo < mid {
         let out = dst[lo + 1..mid + 1].iter_mut().zip(&mut sum[lo..mid]);
         for ((x, s), &v) in out.zip(&src[lo..mid]) {
-            *s += v;
+            *s = if FIRST { v } else { *s + v };
             *x = if ADD { *x + stay * v } else { stay * v };
         }
     }
     for a in tail..hi {
-        sum[a] += src[a];
+        sum[a] = if FIRST { src[a] } else { sum[a] + src[a] };
         dst[last] += stay * src[a];
     }
 }
 
 /// Families who stay in a state with a waiting flag (`src0`, `dst0` not waiting, `src1`, `dst1`
 /// waiting): `dst0[a + 1] = free * src0[a]`, `dst1[a + 1] = wait * src0[a] + stay * src1[a]`
-/// (or `+=` when `ADD`), while `sum[a] += src0[a] + src1[a]`.
+/// (or `+=` when `ADD`), while `sum[a] += src0[a] + src1[a]` (or `=` when `FIRST`).
 #[inline]
-pub fn stay_or_wait<const ADD: bool>(
+pub fn stay_or_wait<const ADD: bool, const FIRST: bool>(
     (dst0, dst1): (&mut [f64], &mut [f64]),
     (src0, src1): (&[f64], &[f64]),
     (lo, hi): (usize, usize),
@@ -69,7 +70,7 @@ pub fn stay_or_wait<const ADD: bool>(
             .zip(&mut dst1[lo + 1..mid + 1]);
         let src = src0[lo..mid].iter().zip(&src1[lo..mid]);
         for (((x0, x1), s), (&v0, &v1)) in out.zip(&mut sum[lo..mid]).zip(src) {
-            *s += v0 + v1;
+            *s = if FIRST { v0 + v1 } else { *s + (v0 + v1) };
             let (y0, y1) = (free * v0, wait * v0 + stay * v1);
             if ADD {
                 *x0 += y0;
@@ -81,7 +82,11 @@ pub fn stay_or_wait<const ADD: bool>(
         }
     }
     for a in tail..hi {
-        sum[a] += src0[a] + src1[a];
+        sum[a] = if FIRST {
+            src0[a] + src1[a]
+        } else {
+            sum[a] + (src0[a] + src1[a])
+        };
         dst0[last] += free * src0[a];
         dst1[last] += wait * src0[a] + stay * src1[a];
     }
@@ -104,14 +109,14 @@ mod tests {
     #[test]
     fn stays_set_then_add_and_the_last_cell_keeps_its_own() {
         let (mut dst, mut sum) = (vec![9.0; 3], vec![0.0; 3]);
-        stay::<false>(&mut dst, &[1.0, 2.0, 4.0], (0, 3), 0.5, &mut sum);
+        stay::<false, false>(&mut dst, &[1.0, 2.0, 4.0], (0, 3), 0.5, &mut sum);
         assert_eq!(
             (dst[1..].to_vec(), sum.clone()),
             (vec![0.5, 1.0 + 2.0], vec![1.0, 2.0, 4.0])
         );
         let (mut d0, mut d1, mut sum) = (vec![0.0; 2], vec![0.0; 2], vec![0.0; 2]);
         let src = ([2.0, 0.0].as_slice(), [4.0, 0.0].as_slice());
-        stay_or_wait::<true>((&mut d0, &mut d1), src, (0, 1), (0.25, 0.5, 1.0), &mut sum);
+        stay_or_wait::<true, false>((&mut d0, &mut d1), src, (0, 1), (0.25, 0.5, 1.0), &mut sum);
         assert_eq!(
             (d0, d1, sum),
             (vec![0.0, 0.5], vec![0.0, 5.0], vec![6.0, 0.0])

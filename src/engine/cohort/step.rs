@@ -1,31 +1,70 @@
-//! One month of the cohort engine's transitions: expected moves out of every cell, written one
-//! month on (one age cell up, one month more in state) into the next month's grid. For each run
-//! of cells that share a table row (a run of months in state by a run of ages), one pass writes
-//! the families who stay (shifted along their own age vectors) and sums the run over months by
-//! age; each move out is then one scaled vector added to the destination's month-0 vector.
+//! One month of the cohort engine's transitions, done in place: expected moves out of every cell,
+//! written one month on (one age cell up, one month more in state). Within a (state, group) the
+//! months-in-state vectors are updated from the last down to month 0, so each is read before the
+//! families who stay in the one below overwrite it; moves into other states go to `Entrants`,
+//! which become the month-0 vectors once every state has moved on. For each run of cells that
+//! share a table row (a run of months in state by a run of ages), one pass writes the families
+//! who stay (shifted along their own age vectors) and sums the run over months by age; each move
+//! out is then one scaled vector added to the destination's entrants.
 
+use super::entrants::Entrants;
 use super::grid::{Grid, Runs};
 use super::mass::{Mass, YearAcc};
 use super::shift;
 use crate::engine::tables::{Entry, Tables, EXIT, NO_COST, TAG_REREFERRAL_12M};
 use crate::scenario::model::{Dest, Model, Role};
 
-/// Per-age sums over the months-in-state cells of one run, reused from month to month.
+/// Buffers of the in-place step, reused from month to month.
 #[derive(Debug, Clone)]
-pub struct Sums {
-    fam: Vec<f64>,
-    ch: Vec<f64>,
-    had_plan: Vec<f64>,
+pub struct Work {
+    /// Per-age sums over the months-in-state cells of one run.
+    sums: Mass,
+    /// Last month's last months-in-state vectors (both waiting halves) of one (state, group):
+    /// they receive their own stays, so they are read from this copy.
+    last: Mass,
+    /// Last month's cells at or past the age-out age of one (state, group), by (age, months,
+    /// waiting), saved before the stays overwrite them.
+    aged: Mass,
+    /// Moves into month-0 vectors, written into the grid at the end of the step.
+    entrants: Entrants,
+    /// The age runs of one run of months with their table row's probabilities.
+    rows: Vec<AgeRun>,
 }
 
-impl Sums {
-    /// Room for the longest age vector of `grid`.
-    pub fn new(grid: &Grid) -> Sums {
-        let n = grid.states.iter().map(|s| s.n_age).max().unwrap_or(0);
-        Sums {
-            fam: vec![0.0; n],
-            ch: vec![0.0; n],
-            had_plan: vec![0.0; n],
+/// An age run of one run of months: ages `a0..a1`, the row's moves and its probabilities of
+/// staying (`stay`), staying without starting to wait (`free`) and starting to wait (`wait`).
+#[derive(Debug, Clone, Copy)]
+struct AgeRun {
+    a0: usize,
+    a1: usize,
+    moves: (usize, usize),
+    stay: f64,
+    free: f64,
+    wait: f64,
+}
+
+impl Work {
+    /// Room for the largest (state, group) of `grid`.
+    pub fn new(grid: &Grid) -> Work {
+        let ages = grid.states.iter().map(|s| s.n_age).max().unwrap_or(0);
+        let last = grid
+            .states
+            .iter()
+            .map(|s| s.n_wait * s.n_age)
+            .max()
+            .unwrap_or(0);
+        let aged = grid
+            .states
+            .iter()
+            .map(|s| (s.n_age - s.live_ages()) * s.n_dur * s.n_wait)
+            .max()
+            .unwrap_or(0);
+        Work {
+            sums: Mass::zeros(ages),
+            last: Mass::zeros(last),
+            aged: Mass::zeros(aged),
+            entrants: Entrants::new(grid),
+            rows: Vec::new(),
         }
     }
 }
@@ -51,30 +90,9 @@ fn leave_and_wait(moves: &[Entry], s: usize, cap: usize) -> (f64, f64) {
     (leave, wait)
 }
 
-/// Empties the cells of `next` that the month's stays do not overwrite: every month-0 vector
-/// (arrivals from other states are added to them), and in longer states the first age cell and
-/// any cells past the live ages.
-fn clear_unwritten(grid: &Grid, next: &mut Mass) {
-    for (s, sc) in grid.states.iter().enumerate() {
-        let (na, nw) = (sc.n_age, sc.n_wait);
-        let cover = sc.live_ages().min(na - 1);
-        for g in 0..grid.n_groups {
-            for v in [&mut next.fam, &mut next.ch, &mut next.had_plan] {
-                let first = grid.ages(s, g, 0, 0);
-                v[first..first + nw * na].fill(0.0);
-                for j in nw..sc.n_dur * nw {
-                    let at = first + j * na;
-                    v[at] = 0.0;
-                    v[at + cover + 1..at + na].fill(0.0);
-                }
-            }
-        }
-    }
-}
-
-/// Moves every cell's mass one month on; `next` receives the mass before family-help places are
-/// given. `runs` are `grid.runs(tables)`; `age_out` is where each state's families go when they
-/// age out this year.
+/// Moves every cell's mass of `m` one month on, in place; `m` then holds the mass before
+/// family-help places are given. `runs` are `grid.runs(tables)`; `age_out` is where each state's
+/// families go when they age out this year.
 #[allow(clippy::too_many_arguments)]
 pub fn transitions(
     model: &Model,
@@ -82,110 +100,187 @@ pub fn transitions(
     tables: &Tables,
     runs: &Runs,
     age_out: &[Dest],
-    cur: &Mass,
-    next: &mut Mass,
-    sums: &mut Sums,
+    m: &mut Mass,
+    work: &mut Work,
+    acc: &mut YearAcc,
+) {
+    for (s, &to) in age_out.iter().enumerate() {
+        for g in 0..grid.n_groups {
+            state_group(model, grid, tables, runs, s, g, to, m, work, acc);
+        }
+    }
+    work.entrants.settle(grid, m);
+}
+
+/// Moves the cells of state `s`, group `g` one month on (see `transitions`).
+#[allow(clippy::too_many_arguments)]
+fn state_group(
+    model: &Model,
+    grid: &Grid,
+    tables: &Tables,
+    runs: &Runs,
+    s: usize,
+    g: usize,
+    to: Dest,
+    m: &mut Mass,
+    work: &mut Work,
     acc: &mut YearAcc,
 ) {
     let cap = model.capacity_state;
     let s_n = model.states.len();
     let is_plan = |s: usize| model.states[s].role == Role::ChildProtection;
-    clear_unwritten(grid, next);
-    for (s, sc) in grid.states.iter().enumerate() {
-        let (nd, nw, na) = (sc.n_dur, sc.n_wait, sc.n_age);
-        for g in 0..grid.n_groups {
-            let row0 = grid.row(tables, s, g, 0, 0);
-            for &(d0, d1, dr) in &runs.dur[s] {
-                for &(a0, a1, ar) in &runs.age[s] {
-                    let r = tables.rows[row0 + ar + dr];
-                    let moves = &tables.entries[r.start as usize..(r.start + r.len) as usize];
-                    let (leave, wait) = leave_and_wait(moves, s, cap);
-                    let stay = (1.0 - leave).max(0.0);
-                    let stay_free = (1.0 - leave - wait).max(0.0);
-                    // Stays, one pass over the run's cells that also sums them by age.
-                    for (src, dst, sum) in [
-                        (&cur.fam, &mut next.fam, &mut sums.fam),
-                        (&cur.ch, &mut next.ch, &mut sums.ch),
-                        (&cur.had_plan, &mut next.had_plan, &mut sums.had_plan),
-                    ] {
-                        sum[a0..a1].fill(0.0);
-                        for d in d0..d1 {
-                            // The first write to a vector past month 0 sets it.
-                            let set = d + 1 < nd;
-                            let from = grid.ages(s, g, d, 0);
-                            let to = grid.ages(s, g, (d + 1).min(nd - 1), 0);
-                            let (src, dst) =
-                                (&src[from..from + nw * na], &mut dst[to..to + nw * na]);
-                            let ages = (a0, a1);
-                            if nw == 1 {
-                                if set {
-                                    shift::stay::<false>(dst, src, ages, stay, sum);
-                                } else {
-                                    shift::stay::<true>(dst, src, ages, stay, sum);
-                                }
-                            } else {
-                                let (dst, src) = (dst.split_at_mut(na), src.split_at(na));
-                                let p = (stay_free, wait, stay);
-                                if set {
-                                    shift::stay_or_wait::<false>(dst, src, ages, p, sum);
-                                } else {
-                                    shift::stay_or_wait::<true>(dst, src, ages, p, sum);
-                                }
-                            }
+    let sc = &grid.states[s];
+    let (nd, nw, na) = (sc.n_dur, sc.n_wait, sc.n_age);
+    let (live, len) = (sc.live_ages(), nw * na);
+    let cover = live.min(na - 1);
+    let base = grid.ages(s, g, 0, 0);
+    let Work {
+        sums,
+        last,
+        aged,
+        entrants,
+        rows,
+    } = work;
+    // Save what the stays overwrite before reading it: the age-out cells and the last vectors.
+    for (v, a_buf, l_buf) in [
+        (&m.fam, &mut aged.fam, &mut last.fam),
+        (&m.ch, &mut aged.ch, &mut last.ch),
+        (&m.had_plan, &mut aged.had_plan, &mut last.had_plan),
+    ] {
+        for a in live..na {
+            for j in 0..nd * nw {
+                a_buf[(a - live) * nd * nw + j] = v[base + j * na + a];
+            }
+        }
+        let at = base + (nd - 1) * len;
+        l_buf[..len].copy_from_slice(&v[at..at + len]);
+    }
+    let row0 = grid.row(tables, s, g, 0, 0);
+    for &(d0, d1, dr) in runs.dur[s].iter().rev() {
+        rows.clear();
+        for &(a0, a1, ar) in &runs.age[s] {
+            let r = tables.rows[row0 + ar + dr];
+            let moves = (r.start as usize, (r.start + r.len) as usize);
+            let (leave, wait) = leave_and_wait(&tables.entries[moves.0..moves.1], s, cap);
+            rows.push(AgeRun {
+                a0,
+                a1,
+                moves,
+                stay: (1.0 - leave).max(0.0),
+                free: (1.0 - leave - wait).max(0.0),
+                wait,
+            });
+        }
+        // Stays, one pass over the run's cells that also sums them by age.
+        for (v, l_buf, sum) in [
+            (&mut m.fam, &last.fam, &mut sums.fam),
+            (&mut m.ch, &last.ch, &mut sums.ch),
+            (&mut m.had_plan, &last.had_plan, &mut sums.had_plan),
+        ] {
+            for d in (d0..d1).rev() {
+                let to = base + (d + 1).min(nd - 1) * len;
+                // Month `nd - 2` joins the last vector, which has been set from its own copy.
+                let add = d + 2 == nd;
+                let (src, dst): (&[f64], &mut [f64]) = if d + 1 == nd {
+                    (&l_buf[..len], &mut v[to..to + len])
+                } else {
+                    let (lo, hi) = v.split_at_mut(to);
+                    let from = base + d * len;
+                    (&lo[from..from + len], &mut hi[..len])
+                };
+                if !add {
+                    // Cells no stay writes: the first age cell and any past the live ages.
+                    for x in dst.chunks_exact_mut(na) {
+                        x[0] = 0.0;
+                        if cover + 1 < na {
+                            x[cover + 1..].fill(0.0);
                         }
-                    }
-                    let (sf, sc_, sk) = (&sums.fam, &sums.ch, &sums.had_plan);
-                    let f: f64 = sf[a0..a1].iter().sum();
-                    let c: f64 = sc_[a0..a1].iter().sum();
-                    if f == 0.0 && c == 0.0 {
-                        continue;
-                    }
-                    let k: f64 = sk[a0..a1].iter().sum();
-                    acc.occ_ch[s] += c;
-                    acc.occ_fam[s] += f;
-                    let mut prev = 0.0;
-                    for e in moves {
-                        let p = e.cum - prev;
-                        prev = e.cum;
-                        let t = e.dest as usize;
-                        if p <= 0.0 || (e.dest != EXIT && t == cap) {
-                            continue;
-                        }
-                        let (pf, pc, pk) = (p * f, p * c, p * k);
-                        if e.tag & TAG_REREFERRAL_12M != 0 {
-                            acc.extras.rereferrals += pc;
-                        }
-                        if e.cost != NO_COST {
-                            let (per_child, per_family, class) = tables.costs[e.cost as usize];
-                            acc.oneoff[class as usize] += per_child * pc + per_family * pf;
-                        }
-                        if e.dest == EXIT {
-                            acc.flows.add(s, s_n, pc, pf);
-                            continue;
-                        }
-                        acc.flows.add(s, t, pc, pf);
-                        let marker = if is_plan(t) && !is_plan(s) {
-                            acc.extras.repeat_plans += pk;
-                            sc_
-                        } else {
-                            sk
-                        };
-                        let at = grid.ages(t, g, 0, 0);
-                        let to = at..at + grid.states[t].n_age;
-                        shift::add_aged(&mut next.fam[to.clone()], a0, a1, p, sf);
-                        shift::add_aged(&mut next.ch[to.clone()], a0, a1, p, sc_);
-                        shift::add_aged(&mut next.had_plan[to], a0, a1, p, marker);
                     }
                 }
+                // The run's first vector (its last month) starts the sums.
+                match (add, d + 1 == d1) {
+                    (false, false) => stays::<false, false>(dst, src, rows, na, sum),
+                    (false, true) => stays::<false, true>(dst, src, rows, na, sum),
+                    (true, false) => stays::<true, false>(dst, src, rows, na, sum),
+                    (true, true) => stays::<true, true>(dst, src, rows, na, sum),
+                }
             }
-            // After the stays, which set the last age cell that waiting age-leavers join.
-            age_out_cells(model, grid, s, g, age_out[s], cur, next, acc);
+        }
+        for r in rows.iter() {
+            let (a0, a1) = (r.a0, r.a1);
+            let (sf, sc_, sk) = (&sums.fam, &sums.ch, &sums.had_plan);
+            let f: f64 = sf[a0..a1].iter().sum();
+            let c: f64 = sc_[a0..a1].iter().sum();
+            if f == 0.0 && c == 0.0 {
+                continue;
+            }
+            let k: f64 = sk[a0..a1].iter().sum();
+            acc.occ_ch[s] += c;
+            acc.occ_fam[s] += f;
+            let mut prev = 0.0;
+            for e in &tables.entries[r.moves.0..r.moves.1] {
+                let p = e.cum - prev;
+                prev = e.cum;
+                let t = e.dest as usize;
+                if p <= 0.0 || (e.dest != EXIT && t == cap) {
+                    continue;
+                }
+                let (pf, pc, pk) = (p * f, p * c, p * k);
+                if e.tag & TAG_REREFERRAL_12M != 0 {
+                    acc.extras.rereferrals += pc;
+                }
+                if e.cost != NO_COST {
+                    let (per_child, per_family, class) = tables.costs[e.cost as usize];
+                    acc.oneoff[class as usize] += per_child * pc + per_family * pf;
+                }
+                if e.dest == EXIT {
+                    acc.flows.add(s, s_n, pc, pf);
+                    continue;
+                }
+                acc.flows.add(s, t, pc, pf);
+                let marker = if is_plan(t) && !is_plan(s) {
+                    acc.extras.repeat_plans += pk;
+                    sc_
+                } else {
+                    sk
+                };
+                let into = entrants.ages(grid, t, g);
+                let e = &mut entrants.mass;
+                shift::add_aged(&mut e.fam[into.clone()], a0, a1, p, sf);
+                shift::add_aged(&mut e.ch[into.clone()], a0, a1, p, sc_);
+                shift::add_aged(&mut e.had_plan[into], a0, a1, p, marker);
+            }
+        }
+    }
+    // After the stays, which set the last age cell that waiting age-leavers join.
+    age_out_cells(model, grid, s, g, to, aged, entrants, m, acc);
+}
+
+/// The stays from one months-in-state vector `src` (both waiting halves where it has them, each
+/// `na` long) into `dst`, for each age run of `rows`, summed by age into `sum` (`ADD`, `FIRST`:
+/// see `shift::stay`).
+fn stays<const ADD: bool, const FIRST: bool>(
+    dst: &mut [f64],
+    src: &[f64],
+    rows: &[AgeRun],
+    na: usize,
+    sum: &mut [f64],
+) {
+    for r in rows {
+        let ages = (r.a0, r.a1);
+        if src.len() == na {
+            shift::stay::<ADD, FIRST>(dst, src, ages, r.stay, sum);
+        } else {
+            let (dst, src) = (dst.split_at_mut(na), src.split_at(na));
+            let p = (r.free, r.wait, r.stay);
+            shift::stay_or_wait::<ADD, FIRST>(dst, src, ages, p, sum);
         }
     }
 }
 
-/// The cells of state `s`, group `g` at or beyond the state's age-out age: they leave for this
-/// year's age-out destination, or wait (one month more in state) where it is family help.
+/// The cells of state `s`, group `g` at or beyond the state's age-out age (`aged`, as saved at
+/// the start of the month): they leave for this year's age-out destination, or wait (one month
+/// more in state) where it is family help.
 #[allow(clippy::too_many_arguments)]
 fn age_out_cells(
     model: &Model,
@@ -193,41 +288,41 @@ fn age_out_cells(
     s: usize,
     g: usize,
     to: Dest,
-    cur: &Mass,
-    next: &mut Mass,
+    aged: &Mass,
+    entrants: &mut Entrants,
+    m: &mut Mass,
     acc: &mut YearAcc,
 ) {
     let cap = model.capacity_state;
     let sc = &grid.states[s];
-    for a in sc.live_ages()..sc.n_age {
-        let (mut f, mut c, mut k) = (0.0, 0.0, 0.0);
-        for d in 0..sc.n_dur {
-            for w in 0..sc.n_wait {
-                let i = grid.cell(s, g, a, d, w);
-                f += cur.fam[i];
-                c += cur.ch[i];
-                k += cur.had_plan[i];
-            }
-        }
+    let (nd, nw, live) = (sc.n_dur, sc.n_wait, sc.live_ages());
+    for a in live..sc.n_age {
+        let at = (a - live) * nd * nw;
+        let cells = at..at + nd * nw;
+        let f: f64 = aged.fam[cells.clone()].iter().sum();
+        let c: f64 = aged.ch[cells.clone()].iter().sum();
         if f == 0.0 && c == 0.0 {
             continue;
         }
+        let k: f64 = aged.had_plan[cells].iter().sum();
         acc.occ_ch[s] += c;
         acc.occ_fam[s] += f;
         match to {
             Dest::State(t) if t == cap && s != cap => {
                 // The age cell is the state's last, so the families stay in it.
-                for d in 0..sc.n_dur {
+                for d in 0..nd {
                     let j = grid.cell(s, g, a, d + 1, 1);
-                    for w in 0..sc.n_wait {
-                        let i = grid.cell(s, g, a, d, w);
-                        next.add(j, cur.fam[i], cur.ch[i], cur.had_plan[i]);
+                    for w in 0..nw {
+                        let i = at + d * nw + w;
+                        m.add(j, aged.fam[i], aged.ch[i], aged.had_plan[i]);
                     }
                 }
             }
             Dest::State(t) => {
                 acc.flows.add(s, t, c, f);
-                next.add(grid.cell(t, g, a + 1, 0, 0), f, c, k);
+                let into = entrants.ages(grid, t, g);
+                let i = into.start + (a + 1).min(into.len() - 1);
+                entrants.mass.add(i, f, c, k);
             }
             Dest::Exit => acc.flows.add(s, model.states.len(), c, f),
         }

@@ -22,13 +22,6 @@ impl Mass {
         }
     }
 
-    /// Empties every cell.
-    pub fn clear(&mut self) {
-        self.fam.fill(0.0);
-        self.ch.fill(0.0);
-        self.had_plan.fill(0.0);
-    }
-
     /// Adds families `f`, children `c` and marked children `k` to cell `i`.
     #[inline]
     pub fn add(&mut self, i: usize, f: f64, c: f64, k: f64) {

@@ -35,10 +35,13 @@ fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
     out
 }
 
+/// The first index whose cumulative share exceeds `u` (the last if none does). Counting the
+/// shares at or below `u` gives the same index (they are sorted) without a data-dependent branch.
 fn pick(cum: &[f64], u: f64) -> usize {
     cum.iter()
-        .position(|&c| u < c)
-        .unwrap_or(cum.len().saturating_sub(1))
+        .map(|&c| usize::from(c <= u))
+        .sum::<usize>()
+        .min(cum.len().saturating_sub(1))
 }
 
 /// Evaluates bands' shares for one run.
@@ -127,5 +130,8 @@ mod tests {
         );
         assert_eq!(pick(&[0.25, 0.5, 1.0], 0.3), 1);
         assert_eq!(pick(&[0.25, 0.5, 1.0], 0.99), 2);
+        assert_eq!(pick(&[0.25, 0.25, 1.0], 0.25), 2);
+        assert_eq!(pick(&[0.5, 1.0, 1.0], 0.75), 1);
+        assert_eq!(pick(&[0.0, 0.0], 0.5), 1);
     }
 }

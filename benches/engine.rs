@@ -1,5 +1,5 @@
 //! Criterion benchmarks: a year of the engine's monthly step on the baseline, and the ceiling —
-//! the bare random draws the engine needs per family-month (one counter-based uniform each).
+//! the bare random draws the engine needs per family-month (one counter-based draw each).
 //! Run with `cargo bench --bench engine`; `scripts/bench.sh` prints whole-run figures.
 
 use carecast::engine::Sim;
@@ -29,15 +29,15 @@ fn monthly_step(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
-    // The ceiling: one counter-based uniform per family-month, nothing else.
+    // The ceiling: one counter-based draw per family-month, nothing else.
     let n = families as u32;
     g.bench_function("ceiling_draws_per_family_month", |b| {
         let key = rng::family_key(seed);
         b.iter(|| {
-            let mut acc = 0.0;
+            let mut acc = 0u64;
             for month in 0..12u32 {
                 for id in 0..n {
-                    acc += rng::family_uniform(key, id, month);
+                    acc = acc.wrapping_add(rng::family_draw(key, id, month));
                 }
             }
             black_box(acc)

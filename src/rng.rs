@@ -2,7 +2,9 @@
 //! each run splits into named streams (parameter draws, arrivals, the initial population), each a
 //! `ChaCha8Rng`; per-family monthly uniforms come from a counter-based hash keyed by (run, family,
 //! month), so a family draws the same numbers in every scenario (common random numbers) and results
-//! do not depend on thread count or on the order families are stored in.
+//! do not depend on thread count or on the order families are stored in. A new family's
+//! attributes come from `Words`, counter-based too, keyed by (stream, family id), so families can
+//! be drawn in parallel.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -32,16 +34,61 @@ pub fn stream(run_seed: u64, name: &str) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(mix64(run_seed ^ name_hash(name)))
 }
 
-/// The key of the per-family uniforms of one run.
-pub fn family_key(run_seed: u64) -> u64 {
-    mix64(run_seed ^ name_hash("families"))
+/// The key of a named counter-based stream of one run (for `family_draw` or `Words`).
+pub fn key(run_seed: u64, name: &str) -> u64 {
+    mix64(run_seed ^ name_hash(name))
 }
 
-/// A uniform in [0, 1) for family `id` in month `month`: a pure function of its arguments.
+/// The key of the per-family uniforms of one run.
+pub fn family_key(run_seed: u64) -> u64 {
+    key(run_seed, "families")
+}
+
+/// The draw of family `id` in month `month`: 53 random bits, a pure function of its arguments.
+/// The family's uniform in [0, 1) is `draw / 2^53`; the step compares the bits with integer
+/// thresholds instead (`engine::lookup`).
 #[inline]
-pub fn family_uniform(key: u64, id: u32, month: u32) -> f64 {
-    let x = mix64(key ^ mix64((u64::from(id) << 32) | u64::from(month)));
-    (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+pub fn family_draw(key: u64, id: u32, month: u32) -> u64 {
+    mix64(key ^ mix64((u64::from(id) << 32) | u64::from(month))) >> 11
+}
+
+/// The random words of one keyed draw (say, one new family's attributes): word `i` of draw `n` is
+/// a pure function of (key, n, i), so draws can be made in any order and on any thread.
+#[derive(Debug, Clone, Copy)]
+pub struct Words {
+    key: u64,
+    next: u64,
+}
+
+impl Words {
+    /// The words of draw `n` under `key` (at most 256 words a draw).
+    #[inline]
+    pub fn new(key: u64, n: u32) -> Words {
+        Words {
+            key,
+            next: u64::from(n) << 8,
+        }
+    }
+
+    /// The next 64 random bits.
+    #[inline]
+    pub fn word(&mut self) -> u64 {
+        let x = mix64(self.key ^ mix64(self.next));
+        self.next += 1;
+        x
+    }
+
+    /// The next uniform in [0, 1), with 53 random bits.
+    #[inline]
+    pub fn uniform(&mut self) -> f64 {
+        (self.word() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// The next integer uniform in 0..n (multiply-high: bias below n / 2^64).
+    #[inline]
+    pub fn below(&mut self, n: u32) -> u32 {
+        ((u128::from(self.word()) * u128::from(n)) >> 64) as u32
+    }
 }
 
 #[cfg(test)]
@@ -49,12 +96,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn family_uniforms_are_uniform_and_independent_of_call_order() {
+    fn family_draws_are_uniform_and_independent_of_call_order() {
         let key = family_key(run_seed(7, 3));
         let mut bins = [0u32; 20];
         let n = 200_000u32;
         for id in 0..n {
-            let u = family_uniform(key, id, id % 120);
+            let u = family_draw(key, id, id % 120) as f64 / (1u64 << 53) as f64;
             assert!((0.0..1.0).contains(&u));
             bins[(u * 20.0) as usize] += 1;
         }
@@ -65,8 +112,31 @@ mod tests {
             .sum();
         // 19 degrees of freedom: the 99.9th percentile is 43.8.
         assert!(chi2 < 43.8, "chi-square {chi2}");
-        assert_eq!(family_uniform(key, 5, 9), family_uniform(key, 5, 9));
-        assert_ne!(family_uniform(key, 5, 9), family_uniform(key, 5, 10));
+        assert_eq!(family_draw(key, 5, 9), family_draw(key, 5, 9));
+        assert_ne!(family_draw(key, 5, 9), family_draw(key, 5, 10));
+    }
+
+    #[test]
+    fn words_are_uniform_and_a_pure_function_of_key_and_draw() {
+        let mut bins = [0u32; 10];
+        for n in 0..50_000u32 {
+            let mut w = Words::new(11, n);
+            for _ in 0..2 {
+                bins[w.below(10) as usize] += 1;
+            }
+            let u = w.uniform();
+            assert!((0.0..1.0).contains(&u));
+        }
+        // 9 degrees of freedom: the 99.9th percentile is 27.9.
+        let chi2: f64 = bins
+            .iter()
+            .map(|&b| (f64::from(b) - 10_000.0).powi(2) / 10_000.0)
+            .sum();
+        assert!(chi2 < 27.9, "chi-square {chi2}");
+        let (mut a, mut b) = (Words::new(3, 7), Words::new(3, 7));
+        assert_eq!(a.word(), b.word());
+        assert_ne!(a.word(), Words::new(3, 7).word());
+        assert_ne!(Words::new(3, 7).word(), Words::new(4, 7).word());
     }
 
     #[test]

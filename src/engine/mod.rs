@@ -1,10 +1,18 @@
-//! The family Monte Carlo engine: per-run tables (`tables`), the family columns (`population`),
-//! spending rules (`budget`), one run (`run`), and many runs in parallel (`run_batch`).
+//! The family Monte Carlo engine: per-run tables (`tables`) and the step's view of them
+//! (`lookup`), the families in blocks of columns
+//! (`block`, `population`), new families (`sampler`, `arrivals`), the monthly step of a block
+//! (`step`), the family-help queue (`queue`), spending rules (`budget`), one run (`run`), and many
+//! runs in parallel (`run_batch`).
 
+pub mod arrivals;
+pub mod block;
 pub mod budget;
 pub mod cohort;
+pub mod lookup;
 pub mod population;
+pub mod queue;
 pub mod run;
+pub mod sampler;
 pub mod step;
 pub mod tables;
 pub mod year_metrics;

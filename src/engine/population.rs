@@ -1,282 +1,182 @@
-//! The families alive in one run, stored as columns, and how new and initial families are drawn.
+//! The families alive in one run, as blocks of columns: the starting population, where each
+//! month's arrivals go, and the stocks by state and age at the end of a year.
 
-use crate::scenario::model::{Band, Profile};
-use rand::Rng;
-use rand_chacha::ChaCha8Rng;
+use super::block::{stored_month, Block, NewFamily, BLOCK, HAD_PLAN};
+use super::sampler::{draw_band, eval_bands, Bands, Sampler};
+use super::tables::{EXIT, MAX_DUR_MONTHS};
+use crate::rng::{self, Words};
+use crate::scenario::model::Model;
+use rayon::prelude::*;
 
-/// Marks a family that is not waiting for a family-help place.
-pub const NOT_WAITING: u16 = u16::MAX;
-
-/// Families as columns (structure of arrays); index `i` across all columns is one family.
-#[derive(Debug, Default, Clone)]
-pub struct Families {
-    pub id: Vec<u32>,
-    pub state: Vec<u16>,
-    pub group: Vec<u8>,
-    pub children: Vec<u8>,
-    /// Age of the index child in months.
-    pub age: Vec<u16>,
-    /// Months in the current state (held at the tables' cap).
-    pub dur: Vec<u16>,
-    /// Month the family started waiting for a family-help place, or `NOT_WAITING`.
-    pub wait_since: Vec<u16>,
-    /// What the family has been through (`HAD_PLAN`).
-    pub history: Vec<u8>,
+/// The families of one run.
+#[derive(Debug, Default)]
+pub struct Population {
+    pub blocks: Vec<Block>,
+    /// The id the next new family gets.
     next_id: u32,
 }
 
-/// History bit: the family has had a child protection plan.
-pub const HAD_PLAN: u8 = 1;
-
-/// A family's attributes when it is created.
-#[derive(Debug, Clone, Copy)]
-pub struct NewFamily {
-    pub state: u16,
-    pub group: u8,
-    pub children: u8,
-    pub age: u16,
-    pub dur: u16,
-    pub history: u8,
+/// A family of the starting population: which `Model::initial` entry it belongs to, what that
+/// entry draws from, and the state it starts in.
+struct Start<'a> {
+    state: u16,
+    sampler: &'a Sampler,
+    months: &'a Bands,
+    max_age: u32,
+    history: u8,
 }
 
-impl Families {
-    pub fn len(&self) -> usize {
-        self.id.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.id.is_empty()
-    }
-
-    /// Adds a family with the next id.
-    pub fn push(&mut self, f: NewFamily) {
-        self.id.push(self.next_id);
-        self.next_id = self.next_id.wrapping_add(1);
-        self.state.push(f.state);
-        self.group.push(f.group);
-        self.children.push(f.children);
-        self.age.push(f.age);
-        self.dur.push(f.dur);
-        self.wait_since.push(NOT_WAITING);
-        self.history.push(f.history);
-    }
-
-    /// Removes the families at `sorted` indices (ascending), moving the last family into each
-    /// hole: O(removed), and deterministic (results never depend on the order families are stored).
-    pub fn remove_sorted(&mut self, sorted: &[u32]) {
-        for &i in sorted.iter().rev() {
-            let i = i as usize;
-            self.id.swap_remove(i);
-            self.state.swap_remove(i);
-            self.group.swap_remove(i);
-            self.children.swap_remove(i);
-            self.age.swap_remove(i);
-            self.dur.swap_remove(i);
-            self.wait_since.swap_remove(i);
-            self.history.swap_remove(i);
+impl Population {
+    /// The starting population: each state's national stock of children, times `scale`. Family
+    /// `n` (its id) draws its attributes from `Words` keyed by the run's "initial" stream and `n`;
+    /// only the number of children is drawn in order (it decides when a stock is full), the rest
+    /// block by block in parallel.
+    pub fn initial(
+        model: &Model,
+        values: &[f64],
+        seed: u64,
+        scale: f64,
+        is_plan: &[bool],
+    ) -> Result<Population, String> {
+        let key = rng::key(seed, "initial families");
+        let mut samplers = Vec::with_capacity(model.initial.len());
+        let mut targets = Vec::with_capacity(model.initial.len());
+        for init in &model.initial {
+            targets.push((init.children.eval(values).map_err(|e| e.0)? * scale).round());
+            samplers.push((
+                Sampler::new(&init.profile, values)?,
+                eval_bands(&init.months, values)?,
+            ));
         }
-    }
-
-    /// Splits the columns into chunks of `size` families, for stepping chunks in parallel.
-    pub fn chunks_mut(&mut self, size: usize) -> Vec<FamilyChunk<'_>> {
-        let mut out = Vec::with_capacity(self.len().div_ceil(size.max(1)));
-        let size = size.max(1);
-        let cols = self
-            .id
-            .chunks(size)
-            .zip(self.state.chunks_mut(size))
-            .zip(self.group.chunks(size))
-            .zip(self.children.chunks(size))
-            .zip(self.age.chunks_mut(size))
-            .zip(self.dur.chunks_mut(size))
-            .zip(self.wait_since.chunks_mut(size))
-            .zip(self.history.chunks_mut(size));
-        for (k, (((((((id, state), group), children), age), dur), wait_since), history)) in
-            cols.enumerate()
-        {
-            out.push(FamilyChunk {
-                offset: k * size,
-                id,
-                state,
-                group,
-                children,
-                age,
-                dur,
-                wait_since,
-                history,
-            });
-        }
-        out
-    }
-}
-
-/// A contiguous run of families, as slices of each column.
-#[derive(Debug)]
-pub struct FamilyChunk<'a> {
-    /// Index of the chunk's first family in the whole store.
-    pub offset: usize,
-    pub id: &'a [u32],
-    pub state: &'a mut [u16],
-    pub group: &'a [u8],
-    pub children: &'a [u8],
-    pub age: &'a mut [u16],
-    pub dur: &'a mut [u16],
-    pub wait_since: &'a mut [u16],
-    pub history: &'a mut [u8],
-}
-
-/// A profile with its shares evaluated for one run, ready to sample from.
-#[derive(Debug, Clone)]
-pub struct Sampler {
-    groups: Vec<f64>,
-    ages: Bands,
-    children: Vec<(u8, f64)>,
-    children_cum: Vec<f64>,
-}
-
-/// Evaluated bands: (lo, hi) with their cumulative shares.
-#[derive(Debug, Clone)]
-pub struct Bands {
-    ranges: Vec<(u32, u32)>,
-    cum: Vec<f64>,
-}
-
-/// Cumulative, normalised weights.
-fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
-    let mut acc = 0.0;
-    let mut out: Vec<f64> = weights
-        .map(|w| {
-            acc += w.max(0.0);
-            acc
-        })
-        .collect();
-    if acc > 0.0 {
-        out.iter_mut().for_each(|x| *x /= acc);
-    }
-    out
-}
-
-fn pick(cum: &[f64], u: f64) -> usize {
-    cum.iter()
-        .position(|&c| u < c)
-        .unwrap_or(cum.len().saturating_sub(1))
-}
-
-/// Evaluates bands' shares for one run.
-pub fn eval_bands(bands: &[Band], values: &[f64]) -> Result<Bands, String> {
-    let shares: Vec<f64> = bands
-        .iter()
-        .map(|b| b.share.eval(values).map_err(|e| e.0))
-        .collect::<Result<_, _>>()?;
-    Ok(Bands {
-        ranges: bands.iter().map(|b| (b.lo, b.hi)).collect(),
-        cum: cumulative(shares.into_iter()),
-    })
-}
-
-/// Draws a value uniformly within a band chosen by share; `unit` converts band units to months.
-pub fn draw_band(bands: &Bands, unit: u32, rng: &mut ChaCha8Rng) -> u32 {
-    let (lo, hi) = bands.ranges[pick(&bands.cum, rng.random())];
-    let span = (hi - lo) * unit;
-    lo * unit + rng.random_range(0..span.max(1))
-}
-
-impl Sampler {
-    pub fn new(p: &Profile, values: &[f64]) -> Result<Sampler, String> {
-        let groups = cumulative(
-            p.group_shares
-                .iter()
-                .map(|e| e.eval(values).map_err(|e| e.0))
-                .collect::<Result<Vec<_>, _>>()?
-                .into_iter(),
-        );
-        let ch: Vec<f64> = p
-            .children
+        let starts: Vec<Start> = model
+            .initial
             .iter()
-            .map(|(_, e)| e.eval(values).map_err(|e| e.0))
-            .collect::<Result<_, _>>()?;
-        let cum = cumulative(ch.into_iter());
-        Ok(Sampler {
-            groups,
-            ages: eval_bands(&p.age, values)?,
-            children: p
-                .children
-                .iter()
-                .map(|(n, _)| *n)
-                .zip(cum.iter().copied())
-                .collect(),
-            children_cum: cum,
-        })
-    }
-
-    /// Mean children per family.
-    pub fn mean_children(&self) -> f64 {
-        let mut prev = 0.0;
-        self.children
-            .iter()
-            .map(|(n, c)| {
-                let p = c - prev;
-                prev = *c;
-                f64::from(*n) * p
+            .zip(&samplers)
+            .map(|(init, (sampler, months))| Start {
+                state: init.state as u16,
+                sampler,
+                months,
+                max_age: model.states[init.state].age_out_months,
+                history: if is_plan[init.state] { HAD_PLAN } else { 0 },
             })
-            .sum()
-    }
-
-    /// Draws (group, children, age in months).
-    pub fn draw(&self, rng: &mut ChaCha8Rng, max_age_months: u32) -> (u8, u8, u16) {
-        let group = pick(&self.groups, rng.random()) as u8;
-        let children = self.children[pick(&self.children_cum, rng.random())].0;
-        let age = draw_band(&self.ages, 12, rng).min(max_age_months.saturating_sub(1));
-        (group, children, age as u16)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn removal_and_chunks_keep_columns_aligned() {
-        let mut f = Families::default();
-        for k in 0..5u8 {
-            f.push(NewFamily {
-                state: u16::from(k),
-                group: k,
-                children: k + 1,
-                age: u16::from(k) * 10,
-                dur: 0,
-                history: k % 2,
-            });
+            .collect();
+        // Which entry each family belongs to, in id order.
+        let mut entry_of: Vec<u8> = Vec::new();
+        let mut id = 0u32;
+        for (k, (start, target)) in starts.iter().zip(&targets).enumerate() {
+            let mut total = 0.0;
+            while total < *target {
+                total += f64::from(start.sampler.children(&mut Words::new(key, id)));
+                entry_of.push(k as u8);
+                id += 1;
+            }
         }
-        f.remove_sorted(&[1, 3]);
-        assert_eq!(f.id, vec![0, 4, 2]);
-        assert_eq!(f.state, vec![0, 4, 2]);
-        assert_eq!(f.children, vec![1, 5, 3]);
-        assert_eq!(f.age, vec![0, 40, 20]);
-        assert_eq!(f.history, vec![0, 0, 0]);
-        f.push(NewFamily {
-            state: 9,
-            group: 0,
-            children: 1,
-            age: 0,
-            dur: 0,
-            history: HAD_PLAN,
-        });
-        assert_eq!(f.history, vec![0, 0, 0, HAD_PLAN]);
-        assert_eq!(f.id, vec![0, 4, 2, 5]);
-        let chunks = f.chunks_mut(3);
-        assert_eq!(chunks.len(), 2);
-        assert_eq!((chunks[1].offset, chunks[1].id), (3, &[5u32][..]));
-        assert_eq!(chunks[0].state, &[0, 4, 2]);
+        let blocks = entry_of
+            .par_chunks(BLOCK)
+            .enumerate()
+            .map(|(b, entries)| {
+                let mut block = Block::new();
+                for (j, &k) in entries.iter().enumerate() {
+                    let id = (b * BLOCK + j) as u32;
+                    let s = &starts[k as usize];
+                    let mut w = Words::new(key, id);
+                    let (group, children, age) = s.sampler.draw(&mut w, s.max_age);
+                    // Months in a state past the tables' last band all look the same.
+                    let dur = draw_band(s.months, 1, &mut w).min(MAX_DUR_MONTHS) as u16;
+                    block.place(
+                        NewFamily {
+                            id,
+                            state: s.state,
+                            group,
+                            children,
+                            age,
+                            dur,
+                            history: s.history,
+                        },
+                        0,
+                    );
+                }
+                block
+            })
+            .collect();
+        Ok(Population {
+            blocks,
+            next_id: id,
+        })
     }
 
-    #[test]
-    fn cumulative_normalises() {
-        assert_eq!(
-            cumulative([1.0, 1.0, 2.0].into_iter()),
-            vec![0.25, 0.5, 1.0]
-        );
-        assert_eq!(pick(&[0.25, 0.5, 1.0], 0.3), 1);
-        assert_eq!(pick(&[0.25, 0.5, 1.0], 0.99), 2);
+    /// Families alive.
+    pub fn live(&self) -> usize {
+        self.blocks.iter().map(Block::live).sum()
+    }
+
+    /// Shares this month's `n` arrivals out over the blocks in block order, each taking up to its
+    /// room, and adds blocks when all are full; returns the id of the month's first arrival
+    /// (arrival `j` of the month gets that id plus `j`).
+    pub fn plan_arrivals(&mut self, n: u32) -> u32 {
+        let mut next = 0u32;
+        for b in &mut self.blocks {
+            let take = (b.room() as u32).min(n - next);
+            b.arrivals = (next, take);
+            next += take;
+        }
+        while next < n {
+            let mut b = Block::new();
+            let take = (BLOCK as u32).min(n - next);
+            b.arrivals = (next, take);
+            next += take;
+            self.blocks.push(b);
+        }
+        let first = self.next_id;
+        self.next_id = self.next_id.wrapping_add(n);
+        first
+    }
+
+    /// Moves every family given a place into family help as of the start of month `month` (see
+    /// `Block::give_places`).
+    pub fn give_places(&mut self, capacity_state: u16, month: u32) {
+        self.blocks
+            .par_iter_mut()
+            .for_each(|b| b.give_places(capacity_state, month));
+    }
+
+    /// Children and families alive at the start of month `month` by state and age in months:
+    /// `cells[s][age] = (children, families)`. Integer counts, so the sum over blocks is exact in
+    /// any order.
+    pub fn stocks(&self, n_states: usize, month: u32) -> Vec<Vec<(u64, u64)>> {
+        let now = stored_month(month);
+        let parts: Vec<Vec<Vec<(u64, u64)>>> = self
+            .blocks
+            .par_iter()
+            .map(|b| {
+                let mut cells: Vec<Vec<(u64, u64)>> = vec![Vec::new(); n_states];
+                for ((&s, &birth), &ch) in b.state.iter().zip(&b.birth).zip(&b.children) {
+                    if s == EXIT {
+                        continue;
+                    }
+                    let row = &mut cells[s as usize];
+                    let a = usize::from(now.wrapping_sub(birth));
+                    if row.len() <= a {
+                        row.resize(a + 1, (0, 0));
+                    }
+                    row[a].0 += u64::from(ch);
+                    row[a].1 += 1;
+                }
+                cells
+            })
+            .collect();
+        let mut total: Vec<Vec<(u64, u64)>> = vec![Vec::new(); n_states];
+        for part in parts {
+            for (row, p) in total.iter_mut().zip(part) {
+                if row.len() < p.len() {
+                    row.resize(p.len(), (0, 0));
+                }
+                for (t, x) in row.iter_mut().zip(p) {
+                    t.0 += x.0;
+                    t.1 += x.1;
+                }
+            }
+        }
+        total
     }
 }

@@ -2,11 +2,12 @@
 //! month by month, allocate family-help places within the budget, and aggregate the year's
 //! metrics as it goes (memory holds the families alive, not their history).
 
+use super::arrivals::Inflows;
 use super::budget::Budgets;
-use super::population::{
-    draw_band, eval_bands, Families, NewFamily, Sampler, HAD_PLAN, NOT_WAITING,
-};
-use super::step::{step_chunk, ChunkOut, StepCtx, CHUNK};
+use super::lookup::Lookup;
+use super::population::Population;
+use super::queue;
+use super::step::{step_block, StepCtx};
 use super::tables::{Tables, EXIT};
 use super::year_metrics::{
     add_flow_metrics, add_spend_metrics, add_stock_metrics, Occupancy, YearExtras,
@@ -16,8 +17,6 @@ use crate::rng;
 use crate::scenario::effects::CostChange;
 use crate::scenario::expr::ExprError;
 use crate::scenario::model::{Dest, Model, Per, Role, SpendClass};
-use crate::scenario::validate::MAX_AGE_YEARS;
-use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
 
 /// Settings shared by every run of a batch.
@@ -151,125 +150,84 @@ pub struct Sim<'a> {
     weight: f64,
     key: u64,
     budgets: Budgets,
-    fam: Families,
-    arrivals_rng: rand_chacha::ChaCha8Rng,
-    inflows: Vec<(u16, f64, f64, Sampler)>,
+    pop: Population,
+    inflows: Inflows,
     n_states: usize,
     /// Whether each state is a child protection plan.
     is_plan: Vec<bool>,
     priority: Vec<u64>,
     family_months: u64,
-    /// Children and families in each state now (unweighted), kept current by `record`.
-    count_ch: Vec<f64>,
-    count_fam: Vec<f64>,
-    /// Reused output buffers, one per chunk.
-    chunk_outs: Vec<ChunkOut>,
+    /// Children and families in each state now (unweighted), kept current by `apply`.
+    count_ch: Vec<i64>,
+    count_fam: Vec<i64>,
 }
 
 impl<'a> Sim<'a> {
     /// Builds the starting population of a run from drawn parameter `values`.
     pub fn new(model: &'a Model, values: &'a [f64], seed: u64, scale: f64) -> Result<Self, String> {
         let n_states = model.states.len();
-        let mut inflows = Vec::new();
-        for f in &model.inflows {
-            let rate = f
-                .per_month
-                .eval(values)
-                .map_err(|e| format!("inflow {}: {e}", f.name))?;
-            let trend = f
-                .trend
-                .eval(values)
-                .map_err(|e| format!("inflow {}: {e}", f.name))?;
-            inflows.push((f.to as u16, rate, trend, Sampler::new(&f.profile, values)?));
-        }
-        let mut sim = Sim {
+        let is_plan: Vec<bool> = model
+            .states
+            .iter()
+            .map(|s| s.role == Role::ChildProtection)
+            .collect();
+        let pop = Population::initial(model, values, seed, scale, &is_plan)?;
+        let stocks = pop.stocks(n_states, 0);
+        let count_ch = stocks
+            .iter()
+            .map(|row| row.iter().map(|c| c.0 as i64).sum())
+            .collect();
+        let count_fam = stocks
+            .iter()
+            .map(|row| row.iter().map(|c| c.1 as i64).sum())
+            .collect();
+        Ok(Sim {
             model,
             values,
             scale,
             weight: 1.0 / scale,
             key: rng::family_key(seed),
             budgets: Budgets::new(model, values)?,
-            fam: Families::default(),
-            arrivals_rng: rng::stream(seed, "arrivals"),
-            inflows,
+            pop,
+            inflows: Inflows::new(model, values, seed)?,
             n_states,
-            is_plan: model
-                .states
-                .iter()
-                .map(|s| s.role == Role::ChildProtection)
-                .collect(),
+            is_plan,
             priority: model
                 .groups
                 .iter()
                 .map(|(_, p)| u64::from(*p).min(0xFFFF))
                 .collect(),
             family_months: 0,
-            count_ch: vec![0.0; n_states],
-            count_fam: vec![0.0; n_states],
-            chunk_outs: Vec::new(),
-        };
-        sim.populate(seed)?;
-        for i in 0..sim.fam.len() {
-            let s = sim.fam.state[i] as usize;
-            sim.count_ch[s] += f64::from(sim.fam.children[i]);
-            sim.count_fam[s] += 1.0;
-        }
-        Ok(sim)
+            count_ch,
+            count_fam,
+        })
     }
 
-    /// The starting population: each state's national stock of children, times the scale.
-    fn populate(&mut self, seed: u64) -> Result<(), String> {
-        let mut r = rng::stream(seed, "initial");
-        for init in &self.model.initial {
-            let target = (init.children.eval(self.values).map_err(|e| e.0)? * self.scale).round();
-            let sampler = Sampler::new(&init.profile, self.values)?;
-            let months = eval_bands(&init.months, self.values)?;
-            let max_age = self.model.states[init.state].age_out_months;
-            let mut total = 0.0;
-            while total < target {
-                let (group, children, age) = sampler.draw(&mut r, max_age);
-                let dur = draw_band(&months, 1, &mut r).min(u32::from(u16::MAX - 1)) as u16;
-                self.fam.push(NewFamily {
-                    state: init.state as u16,
-                    group,
-                    children,
-                    age,
-                    dur,
-                    history: if self.is_plan[init.state] {
-                        HAD_PLAN
-                    } else {
-                        0
-                    },
-                });
-                total += f64::from(children);
+    /// Adds a month's moves (`BlockOut::flows` layout) to the year's flows and keeps the
+    /// per-state counts current; `first` is the flow cell `cells` starts at.
+    fn apply(&mut self, flows: &mut Flows, first: usize, cells: &[u64]) {
+        let n1 = self.n_states + 1;
+        for (k, &v) in (first..).zip(cells) {
+            if v == 0 {
+                continue;
+            }
+            let (ch, fams) = ((v >> 32) as i64, (v & 0xFFFF_FFFF) as i64);
+            flows.add(k, ch as u64, fams as u64);
+            let (from, to) = (k / n1, k % n1);
+            if from < self.n_states {
+                self.count_ch[from] -= ch;
+                self.count_fam[from] -= fams;
+            }
+            if to < self.n_states {
+                self.count_ch[to] += ch;
+                self.count_fam[to] += fams;
             }
         }
-        Ok(())
     }
 
-    /// Records a move in the year's flows and keeps the per-state counts current.
-    #[inline]
-    fn record(&mut self, flows: &mut Flows, from: usize, to: u16, children: f64) {
-        let to = if to == EXIT {
-            self.n_states
-        } else {
-            to as usize
-        };
-        flows.add(from, to, children);
-        if from < self.n_states {
-            self.count_ch[from] -= children;
-            self.count_fam[from] -= 1.0;
-        }
-        if to < self.n_states {
-            self.count_ch[to] += children;
-            self.count_fam[to] += 1.0;
-        }
-    }
-
-    /// Children in each state now, weighted to national numbers.
     /// Families alive now.
     pub fn families(&self) -> usize {
-        self.fam.len()
+        self.pop.live()
     }
 
     /// Family-months simulated so far.
@@ -277,49 +235,21 @@ impl<'a> Sim<'a> {
         self.family_months
     }
 
+    /// Children in each state now, weighted to national numbers.
     fn state_children(&self) -> Vec<f64> {
-        self.count_ch.iter().map(|c| c * self.weight).collect()
-    }
-
-    fn arrive(&mut self, m: usize, flows: &mut Flows) -> Result<(), String> {
-        let max_age = MAX_AGE_YEARS * 12;
-        for k in 0..self.inflows.len() {
-            let (to, rate, trend, _) = &self.inflows[k];
-            let (to, lambda) = (*to, rate * (1.0 + trend).powf(m as f64 / 12.0) * self.scale);
-            if lambda <= 0.0 {
-                continue;
-            }
-            let n = Poisson::new(lambda)
-                .map_err(|e| format!("inflow rate {lambda}: {e}"))?
-                .sample(&mut self.arrivals_rng) as u64;
-            let age_limit = self.model.states[to as usize].age_out_months.min(max_age);
-            for _ in 0..n {
-                let (group, children, age) =
-                    self.inflows[k].3.draw(&mut self.arrivals_rng, age_limit);
-                self.fam.push(NewFamily {
-                    state: to,
-                    group,
-                    children,
-                    age,
-                    dur: 0,
-                    history: if self.is_plan[to as usize] {
-                        HAD_PLAN
-                    } else {
-                        0
-                    },
-                });
-                let outside = self.n_states;
-                self.record(flows, outside, to, f64::from(children));
-            }
-        }
-        Ok(())
+        self.count_ch
+            .iter()
+            .map(|&c| c as f64 * self.weight)
+            .collect()
     }
 
     /// Simulates year `y`; returns its metrics and the number of clamped table rows.
     pub fn year(&mut self, y: usize, late_last: f64) -> Result<([f64; N_METRICS], u32), String> {
         let model = self.model;
         let s_n = self.n_states;
+        let n1 = s_n + 1;
         let tables = Tables::build(model, self.values, y)?;
+        let lookup = Lookup::new(&tables);
         let costs = state_costs(model, self.values, y)?;
         let cap = model.capacity_state;
         let need = model.need_state;
@@ -350,98 +280,85 @@ impl<'a> Sim<'a> {
         let mut occ_ch = vec![0.0f64; s_n];
         let mut occ_fam = vec![0.0f64; s_n];
         let mut oneoff = [0.0f64; 3];
-        let mut waiting: Vec<(u64, u32)> = Vec::new();
-        let mut removed: Vec<u32> = Vec::new();
+        let mut month = vec![0u64; n1 * n1];
         for mm in 0..12 {
             let m = y * 12 + mm;
-            self.arrive(m, &mut flows)?;
-            for s in 0..s_n {
-                occ_ch[s] += self.count_ch[s];
-                occ_fam[s] += self.count_fam[s];
-            }
-            self.family_months += self.fam.len() as u64;
-            debug_assert_eq!(
-                self.count_fam.iter().sum::<f64>() as usize,
-                self.fam.len(),
-                "families counted by state at month {m}"
-            );
+            let ends = self.inflows.draw_counts(m, self.scale)?;
+            let first_id = self.pop.plan_arrivals(ends.last().copied().unwrap_or(0));
+            let arrivals = self.inflows.month(ends, first_id);
             let ctx = StepCtx {
-                tables: &tables,
+                lookup: &lookup,
+                costs: &tables.costs,
                 key: self.key,
                 month: m as u32,
+                n_states: s_n,
                 capacity_state: cap as u16,
                 need_state: need as u16,
                 targeting: model.policy.targeting,
                 priority: &self.priority,
                 age_out: &age_out,
                 is_plan: &self.is_plan,
+                arrivals: &arrivals,
             };
-            let chunks = self.fam.chunks_mut(CHUNK);
-            let n_chunks = chunks.len();
-            let mut outs = std::mem::take(&mut self.chunk_outs);
-            if outs.len() < n_chunks {
-                outs.resize_with(n_chunks, ChunkOut::default);
-            }
-            if n_chunks > 1 {
-                chunks
-                    .into_par_iter()
-                    .zip(outs.par_iter_mut())
-                    .for_each(|(c, out)| step_chunk(&ctx, c, out));
-            } else {
-                chunks
-                    .into_iter()
-                    .zip(outs.iter_mut())
-                    .for_each(|(c, out)| step_chunk(&ctx, c, out));
-            }
-            waiting.clear();
-            removed.clear();
-            let mut in_cap = 0usize;
-            for out in &outs[..n_chunks] {
-                for &(from, to, ch) in &out.moves {
-                    self.record(&mut flows, from as usize, to, f64::from(ch));
+            self.pop
+                .blocks
+                .par_iter_mut()
+                .for_each(|b| step_block(&ctx, b));
+            // Reduce in block order.
+            month.fill(0);
+            for b in &self.pop.blocks {
+                for (acc, x) in month.iter_mut().zip(&b.out.flows) {
+                    *acc += x;
                 }
-                for (total, part) in oneoff.iter_mut().zip(out.oneoff) {
+                for (total, part) in oneoff.iter_mut().zip(b.out.oneoff) {
                     *total += part;
                 }
-                in_cap += out.in_cap as usize;
-                extras.rereferrals += f64::from(out.rereferrals);
-                extras.repeat_plans += f64::from(out.repeat_plans);
-                waiting.extend_from_slice(&out.waiting);
-                removed.extend_from_slice(&out.removed);
+                extras.rereferrals += f64::from(b.out.rereferrals);
+                extras.repeat_plans += f64::from(b.out.repeat_plans);
             }
+            // Arrivals (the last row: from outside) count toward the month's occupancy; the
+            // month's moves come after it.
+            self.apply(&mut flows, s_n * n1, &month[s_n * n1..]);
+            for s in 0..s_n {
+                occ_ch[s] += self.count_ch[s] as f64;
+                occ_fam[s] += self.count_fam[s] as f64;
+            }
+            self.family_months += self.count_fam.iter().sum::<i64>() as u64;
+            self.apply(&mut flows, 0, &month[..s_n * n1]);
+            debug_assert_eq!(
+                self.count_fam.iter().sum::<i64>() as usize,
+                self.pop.live(),
+                "families counted by state at month {m}"
+            );
             // Family-help places: what the budget buys this month, less those already in use.
             let bought = ((base_places + extra_places * self.budgets.ramp(m)) * self.scale)
                 .max(0.0)
                 .round() as usize;
             // A coverage duty adds places up to its share of the families with need.
-            let duty = (coverage * (self.count_fam[need] + self.count_fam[cap])).round() as usize;
+            let in_cap = self.count_fam[cap] as usize;
+            let duty =
+                (coverage * (self.count_fam[need] + self.count_fam[cap]) as f64).round() as usize;
             let places = bought.max(duty);
-            let free = places.saturating_sub(in_cap).min(waiting.len());
+            let free = places
+                .saturating_sub(in_cap)
+                .min(queue::waiting(&self.pop.blocks));
             // The duty pays for the places in use between what the budget bought and the duty.
             extras.duty_family_months += (in_cap + free).min(duty).saturating_sub(bought) as f64;
-            if free > 0 {
-                if free < waiting.len() {
-                    waiting.select_nth_unstable(free - 1);
-                }
-                for &(_, i) in &waiting[..free] {
-                    let i = i as usize;
-                    let s = self.fam.state[i] as usize;
-                    let ch = f64::from(self.fam.children[i]);
-                    self.record(&mut flows, s, cap as u16, ch);
-                    self.fam.state[i] = cap as u16;
-                    self.fam.dur[i] = 0;
-                    self.fam.wait_since[i] = NOT_WAITING;
-                }
-            }
-            self.chunk_outs = outs;
-            self.fam.remove_sorted(&removed);
+            month.fill(0);
+            queue::give_out(&mut self.pop.blocks, free, cap as u16, n1, &mut month);
+            self.apply(&mut flows, 0, &month);
         }
+        let next_month = (y as u32 + 1) * 12;
+        self.pop.give_places(cap as u16, next_month);
         extras.duty_gbp_m = extras.duty_family_months * fh_cost * self.weight / 1e6;
-        let row = self.metrics(y, early_base, &costs, &occ_ch, &occ_fam, &oneoff, &flows)?;
+        let row = self.metrics(
+            y, early_base, &costs, &occ_ch, &occ_fam, &oneoff, &flows, next_month,
+        )?;
         let row = extras.apply(row, self.weight);
         Ok((row, tables.clamped_rows))
     }
 
+    /// The year's metrics; stocks are counted at the start of month `stock_month` (31 March).
     #[allow(clippy::too_many_arguments)]
     fn metrics(
         &self,
@@ -452,6 +369,7 @@ impl<'a> Sim<'a> {
         occ_fam: &[f64],
         oneoff: &[f64; 3],
         flows: &Flows,
+        stock_month: u32,
     ) -> Result<[f64; N_METRICS], String> {
         let model = self.model;
         let w = self.weight;
@@ -472,17 +390,18 @@ impl<'a> Sim<'a> {
             &mut out,
         )?;
         // Stocks at 31 March.
-        let f = &self.fam;
-        for i in 0..f.len() {
-            let c = f64::from(f.children[i]) * w;
-            add_stock_metrics(
-                model,
-                f.state[i] as usize,
-                u32::from(f.age[i]),
-                c,
-                w,
-                &mut out,
-            );
+        for (s, row) in self
+            .pop
+            .stocks(self.n_states, stock_month)
+            .iter()
+            .enumerate()
+        {
+            for (age, &(ch, fams)) in row.iter().enumerate() {
+                if fams > 0 {
+                    let (ch, fams) = (ch as f64 * w, fams as f64 * w);
+                    add_stock_metrics(model, s, age as u32, ch, fams, &mut out);
+                }
+            }
         }
         // Flows in the year.
         let s_n = self.n_states;
@@ -503,8 +422,8 @@ impl<'a> Sim<'a> {
 /// Children and families moving between states in a year; index `n_states` is outside the model.
 struct Flows {
     n: usize,
-    children: Vec<f64>,
-    families: Vec<f64>,
+    children: Vec<u64>,
+    families: Vec<u64>,
 }
 
 impl Flows {
@@ -512,20 +431,20 @@ impl Flows {
         let n = n_states + 1;
         Flows {
             n,
-            children: vec![0.0; n * n],
-            families: vec![0.0; n * n],
+            children: vec![0; n * n],
+            families: vec![0; n * n],
         }
     }
 
+    /// Adds `children` and `families` to cell `k` (`from * (n_states + 1) + to`).
     #[inline]
-    fn add(&mut self, from: usize, to: usize, children: f64) {
-        let k = from * self.n + to;
+    fn add(&mut self, k: usize, children: u64, families: u64) {
         self.children[k] += children;
-        self.families[k] += 1.0;
+        self.families[k] += families;
     }
 
     fn get(&self, from: usize, to: usize) -> (f64, f64) {
         let k = from * self.n + to;
-        (self.children[k], self.families[k])
+        (self.children[k] as f64, self.families[k] as f64)
     }
 }

@@ -1,21 +1,23 @@
-//! One month for one chunk of families: age-out, the monthly draw and move, and requests for
-//! family-help places. A chunk returns what it did; chunks are reduced in chunk order, so results
-//! are the same whether chunks run on one thread or many.
+//! One month for one block of families: its share of the month's arrivals, then age-out, the
+//! monthly draw and move, and requests for family-help places. A block records what it did in its
+//! `BlockOut`; blocks are reduced in block order, so results are the same whether blocks run on
+//! one thread or many.
 
-use super::population::{FamilyChunk, HAD_PLAN, NOT_WAITING};
-use super::tables::{Tables, EXIT, NO_COST, TAG_REREFERRAL_12M};
+use super::arrivals::MonthArrivals;
+use super::block::{one_flow, stored_month, Block, Waiter, HAD_PLAN, NOT_WAITING};
+use super::lookup::Lookup;
+use super::tables::{EXIT, NO_COST, TAG_REREFERRAL_12M};
 use crate::rng;
 use crate::scenario::model::Targeting;
 
-/// Families per chunk: fixed, so that the reduction order never depends on the thread count.
-pub const CHUNK: usize = 16_384;
-
-/// What every chunk needs to know about the month.
-#[derive(Debug)]
+/// What every block needs to know about the month.
 pub struct StepCtx<'a> {
-    pub tables: &'a Tables,
+    pub lookup: &'a Lookup,
+    /// One-off costs of moves: (£ per child, £ per family, class), by `Entry::cost`.
+    pub costs: &'a [(f64, f64, crate::scenario::model::SpendClass)],
     pub key: u64,
     pub month: u32,
+    pub n_states: usize,
     pub capacity_state: u16,
     pub need_state: u16,
     pub targeting: Targeting,
@@ -25,116 +27,138 @@ pub struct StepCtx<'a> {
     pub age_out: &'a [(u32, u16)],
     /// Whether each state is a child protection plan.
     pub is_plan: &'a [bool],
+    pub arrivals: &'a MonthArrivals<'a>,
 }
 
-/// What one chunk did in the month.
-#[derive(Debug, Default)]
-pub struct ChunkOut {
-    /// (from, to, children) of every move; `to` is `EXIT` for families leaving the model.
-    pub moves: Vec<(u16, u16, u8)>,
-    /// One-off costs by spend class (£, unweighted).
-    pub oneoff: [f64; 3],
-    /// Families in family help after the moves.
-    pub in_cap: u32,
-    /// (queue key, family index) of families waiting for a family-help place.
-    pub waiting: Vec<(u64, u32)>,
-    /// Indices of families that left the model, ascending.
-    pub removed: Vec<u32>,
-    /// Children re-referred within 12 months of a case closing.
-    pub rereferrals: u32,
-    /// Children starting a plan in a family that has had one before.
-    pub repeat_plans: u32,
-}
+impl StepCtx<'_> {
+    /// The family-help queue key of a family of `group` in state `s` waiting since `since`: lower
+    /// keys are served first, ties broken by id.
+    #[inline]
+    fn queue_key(&self, s: u16, group: u8, since: u16, id: u32) -> u64 {
+        let (wait, id) = (u64::from(since) << 32, u64::from(id));
+        match self.targeting {
+            Targeting::NeedFirst => (self.priority[group as usize] << 48) | wait | id,
+            Targeting::FirstCome => wait | id,
+            Targeting::StepDownFirst => (u64::from(s == self.need_state) << 48) | wait | id,
+        }
+    }
 
-impl ChunkOut {
-    /// Empties the buffers, keeping their capacity (no allocation in the steady state).
-    pub fn clear(&mut self) {
-        self.moves.clear();
-        self.oneoff = [0.0; 3];
-        self.in_cap = 0;
-        self.waiting.clear();
-        self.removed.clear();
-        self.rereferrals = 0;
-        self.repeat_plans = 0;
+    /// The flow cell of a move from `from` to `to` (`EXIT` is the last column).
+    #[inline]
+    fn cell(&self, from: u16, to: u16) -> usize {
+        let to = if to == EXIT {
+            self.n_states
+        } else {
+            to as usize
+        };
+        from as usize * (self.n_states + 1) + to
     }
 }
 
-/// Steps every family of `c` through month `ctx.month`, writing what happened into `out`.
-pub fn step_chunk(ctx: &StepCtx, c: FamilyChunk, out: &mut ChunkOut) {
-    out.clear();
-    let t = ctx.tables;
+/// Steps block `b` through month `ctx.month`: gives last month's places, adds its arrivals, moves
+/// every family, and brings its waiting list up to date.
+pub fn step_block(ctx: &StepCtx, b: &mut Block) {
+    let n1 = ctx.n_states + 1;
+    b.out.clear(n1 * n1);
+    b.give_places(ctx.capacity_state, ctx.month);
+    let (first, count) = b.arrivals;
+    for j in first..first + count {
+        let f = ctx.arrivals.family(j);
+        b.place(f, ctx.month);
+        b.out.flows[ctx.n_states * n1 + f.state as usize] += one_flow(f.children);
+    }
+    b.arrivals = (0, 0);
+    step_families(ctx, b);
+    b.update_waiting();
+}
+
+/// The monthly draw and move of every family in `b`. A family that stays writes nothing: its
+/// age and months in the state follow from the month.
+fn step_families(ctx: &StepCtx, b: &mut Block) {
+    let lk = ctx.lookup;
+    let cap = ctx.capacity_state;
     let month16 = ctx.month as u16;
-    for i in 0..c.id.len() {
-        let s = c.state[i];
+    let now = stored_month(ctx.month);
+    let Block {
+        id,
+        state,
+        group,
+        children,
+        birth,
+        entered,
+        wait_since,
+        history,
+        holes,
+        fresh,
+        out,
+        ..
+    } = b;
+    let n = id.len();
+    let (id, state, group, children) = (&id[..n], &mut state[..n], &group[..n], &children[..n]);
+    let (birth, entered, wait_since, history) = (
+        &birth[..n],
+        &mut entered[..n],
+        &mut wait_since[..n],
+        &mut history[..n],
+    );
+    for i in 0..n {
+        let s = state[i];
+        if s == EXIT {
+            continue;
+        }
         let (ao_age, ao_to) = ctx.age_out[s as usize];
-        let age = c.age[i];
-        let mut moved = None;
-        if u32::from(age) >= ao_age {
-            moved = Some((ao_to, NO_COST, 0));
+        let age = now.wrapping_sub(birth[i]);
+        let (d, cost, tag) = if u32::from(age) >= ao_age {
+            (ao_to, NO_COST, 0)
         } else {
-            let row = t.row(s as usize, c.group[i] as usize, age, c.dur[i]);
-            let r = t.rows[row];
-            if r.len > 0 {
-                let u = rng::family_uniform(ctx.key, c.id[i], ctx.month);
-                if u < r.total {
-                    let entries = &t.entries[r.start as usize..(r.start + r.len) as usize];
-                    if let Some(e) = entries.iter().find(|e| u < e.cum) {
-                        moved = Some((e.dest, e.cost, e.tag));
-                    }
+            let row = lk.row(s, group[i], age, now.wrapping_sub(entered[i]));
+            if row.threshold == 0 {
+                continue;
+            }
+            match lk.pick(row, rng::family_draw(ctx.key, id[i], ctx.month)) {
+                Some(e) => (e.dest, e.cost, e.tag),
+                None => continue,
+            }
+        };
+        if d == cap {
+            // A request for a place: wait where the family is until one is free.
+            if wait_since[i] == NOT_WAITING {
+                wait_since[i] = month16;
+                if s != cap {
+                    fresh.push(Waiter {
+                        key: ctx.queue_key(s, group[i], month16, id[i]),
+                        slot: i as u32,
+                        state: s,
+                        children: children[i],
+                    });
                 }
             }
+            continue;
         }
-        match moved {
-            Some((d, _, _)) if d == ctx.capacity_state => {
-                // A request for a place: wait where the family is until one is free.
-                if c.wait_since[i] == NOT_WAITING {
-                    c.wait_since[i] = month16;
-                }
-                c.dur[i] = (c.dur[i] + 1).min(t.dur_cap);
+        let ch = children[i];
+        if tag & TAG_REREFERRAL_12M != 0 {
+            out.rereferrals += u32::from(ch);
+        }
+        out.flows[ctx.cell(s, d)] += one_flow(ch);
+        if cost != NO_COST {
+            let (per_child, per_family, class) = ctx.costs[cost as usize];
+            out.oneoff[class as usize] += per_child * f64::from(ch) + per_family;
+        }
+        if d == EXIT {
+            // Leaves a hole for a later arrival.
+            state[i] = EXIT;
+            wait_since[i] = NOT_WAITING;
+            holes.push(i as u32);
+            continue;
+        }
+        if ctx.is_plan[d as usize] && !ctx.is_plan[s as usize] {
+            if history[i] & HAD_PLAN != 0 {
+                out.repeat_plans += u32::from(ch);
             }
-            Some((d, cost, tag)) => {
-                let ch = c.children[i];
-                if tag & TAG_REREFERRAL_12M != 0 {
-                    out.rereferrals += u32::from(ch);
-                }
-                out.moves.push((s, d, ch));
-                if cost != NO_COST {
-                    let (per_child, per_family, class) = t.costs[cost as usize];
-                    out.oneoff[class as usize] += per_child * f64::from(ch) + per_family;
-                }
-                if d == EXIT {
-                    out.removed.push((c.offset + i) as u32);
-                    continue;
-                }
-                if ctx.is_plan[d as usize] && !ctx.is_plan[s as usize] {
-                    if c.history[i] & HAD_PLAN != 0 {
-                        out.repeat_plans += u32::from(ch);
-                    }
-                    c.history[i] |= HAD_PLAN;
-                }
-                c.state[i] = d;
-                c.dur[i] = 0;
-                c.wait_since[i] = NOT_WAITING;
-            }
-            None => c.dur[i] = (c.dur[i] + 1).min(t.dur_cap),
+            history[i] |= HAD_PLAN;
         }
-        c.age[i] = age + 1;
-        let s = c.state[i];
-        if s == ctx.capacity_state {
-            out.in_cap += 1;
-        } else if c.wait_since[i] != NOT_WAITING {
-            let wait = u64::from(c.wait_since[i]);
-            let id = u64::from(c.id[i]);
-            let key = match ctx.targeting {
-                Targeting::NeedFirst => {
-                    (ctx.priority[c.group[i] as usize] << 48) | (wait << 32) | id
-                }
-                Targeting::FirstCome => (wait << 32) | id,
-                Targeting::StepDownFirst => {
-                    (u64::from(s == ctx.need_state) << 48) | (wait << 32) | id
-                }
-            };
-            out.waiting.push((key, (c.offset + i) as u32));
-        }
+        state[i] = d;
+        entered[i] = now + 1;
+        wait_since[i] = NOT_WAITING;
     }
 }

@@ -4,6 +4,9 @@
 use crate::scenario::model::{Cost, Dest, Model, Per, Role, SpendClass};
 use crate::scenario::validate::MAX_AGE_YEARS;
 
+/// Months in a state are told apart up to this many months (longer stays share the last band).
+pub const MAX_DUR_MONTHS: u32 = 600;
+
 /// Destination code for leaving the model.
 pub const EXIT: u16 = u16::MAX;
 
@@ -86,7 +89,7 @@ impl Tables {
         age_points.retain(|&a| a < max_age_m);
         age_points.sort_unstable();
         age_points.dedup();
-        dur_points.retain(|&d| d <= 600);
+        dur_points.retain(|&d| d <= MAX_DUR_MONTHS);
         dur_points.sort_unstable();
         dur_points.dedup();
         let dur_cap = *dur_points.last().unwrap_or(&0);

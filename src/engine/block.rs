@@ -1,0 +1,334 @@
+//! A block of at most `BLOCK` families stored as columns, with what the block did in the month.
+//! Blocks are stepped in parallel and reduced in block order; a family keeps its slot in its block
+//! for life (a family that leaves leaves a hole for a later arrival), so per-block waiting lists
+//! can refer to families by slot from one month to the next.
+
+/// Families per block: fixed, so that which families share a block never depends on the thread
+/// count.
+pub const BLOCK: usize = 16_384;
+
+/// Marks a family that is not waiting for a family-help place.
+pub const NOT_WAITING: u16 = u16::MAX;
+
+/// History bit: the family has had a child protection plan.
+pub const HAD_PLAN: u8 = 1;
+
+/// Months are stored plus this origin, so that births and state entries before the first month
+/// (at most 30 years of age and `tables::MAX_DUR_MONTHS` in a state) fit in a `u16`.
+pub const MONTH_ORIGIN: u16 = 1024;
+
+/// Month `month` as stored in `Block::birth` and `Block::entered`.
+#[inline]
+pub fn stored_month(month: u32) -> u16 {
+    month as u16 + MONTH_ORIGIN
+}
+
+/// A family's attributes when it is created.
+#[derive(Debug, Clone, Copy)]
+pub struct NewFamily {
+    pub id: u32,
+    pub state: u16,
+    pub group: u8,
+    pub children: u8,
+    /// Age of the index child in months, and months in `state`, in the month it is created.
+    pub age: u16,
+    pub dur: u16,
+    pub history: u8,
+}
+
+/// A family waiting for a family-help place, with what it needs to be given one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Waiter {
+    /// Queue key: lower keys are served first; its low 32 bits are the family id and bits 32 to
+    /// 47 the month it started waiting, so a stale entry can be told from a current one.
+    pub key: u64,
+    pub slot: u32,
+    pub state: u16,
+    pub children: u8,
+}
+
+impl Waiter {
+    /// The month the waiting started, as stored in the key.
+    #[inline]
+    pub fn since(&self) -> u16 {
+        (self.key >> 32) as u16
+    }
+}
+
+/// What a block did in one month.
+#[derive(Debug, Default)]
+pub struct BlockOut {
+    /// Moves by (from, to) cell (`Flows` layout): children in the high 32 bits, families in the
+    /// low 32 bits, so one add counts both.
+    pub flows: Vec<u64>,
+    /// One-off costs by spend class (£, unweighted).
+    pub oneoff: [f64; 3],
+    /// Children re-referred within 12 months of a case closing.
+    pub rereferrals: u32,
+    /// Children starting a plan in a family that has had one before.
+    pub repeat_plans: u32,
+}
+
+impl BlockOut {
+    /// Zeroes the month's results for `cells` flow cells, keeping the buffer.
+    pub fn clear(&mut self, cells: usize) {
+        self.flows.clear();
+        self.flows.resize(cells, 0);
+        self.oneoff = [0.0; 3];
+        self.rereferrals = 0;
+        self.repeat_plans = 0;
+    }
+}
+
+/// One flow of `children` children and one family, as added to a `BlockOut::flows` cell.
+#[inline]
+pub fn one_flow(children: u8) -> u64 {
+    (u64::from(children) << 32) | 1
+}
+
+/// Families as columns (structure of arrays); slot `i` across all columns is one family, or a hole
+/// (state `tables::EXIT`) left by a family that left the model.
+#[derive(Debug, Default)]
+pub struct Block {
+    pub id: Vec<u32>,
+    pub state: Vec<u16>,
+    pub group: Vec<u8>,
+    pub children: Vec<u8>,
+    /// Month the index child was born (`stored_month`): its age in month `m` is
+    /// `stored_month(m) - birth`, so ageing writes nothing.
+    pub birth: Vec<u16>,
+    /// Month from which months in the current state count (`stored_month`): in month `m` the
+    /// family has been `stored_month(m) - entered` months in its state.
+    pub entered: Vec<u16>,
+    /// Month the family started waiting for a family-help place, or `NOT_WAITING`.
+    pub wait_since: Vec<u16>,
+    /// What the family has been through (`HAD_PLAN`).
+    pub history: Vec<u8>,
+    /// Slots of families that left, filled by arrivals before the block grows.
+    pub holes: Vec<u32>,
+    /// Families waiting for a family-help place, by key (ascending). Entries of families that
+    /// stopped waiting are dropped at the end of each step.
+    pub waiting: Vec<Waiter>,
+    /// How many of `waiting` (a prefix) were given a place this month; they move into family help
+    /// at the start of the next step, or when `give_places` is called.
+    pub given: usize,
+    /// Arrivals to place at the start of the next step: (first arrival of the month, count).
+    pub arrivals: (u32, u32),
+    /// What the block did in the last month.
+    pub out: BlockOut,
+    /// Families who started waiting in the month, until `update_waiting` merges them in.
+    pub fresh: Vec<Waiter>,
+}
+
+impl Block {
+    /// An empty block with room for `BLOCK` families.
+    pub fn new() -> Block {
+        let mut b = Block::default();
+        b.id.reserve_exact(BLOCK);
+        b.state.reserve_exact(BLOCK);
+        b.group.reserve_exact(BLOCK);
+        b.children.reserve_exact(BLOCK);
+        b.birth.reserve_exact(BLOCK);
+        b.entered.reserve_exact(BLOCK);
+        b.wait_since.reserve_exact(BLOCK);
+        b.history.reserve_exact(BLOCK);
+        b
+    }
+
+    /// Families alive in the block.
+    pub fn live(&self) -> usize {
+        self.id.len() - self.holes.len()
+    }
+
+    /// Families the block can still take.
+    pub fn room(&self) -> usize {
+        BLOCK - self.live()
+    }
+
+    /// Adds a family created in month `month` in a hole if there is one, else at the end;
+    /// returns its slot.
+    pub fn place(&mut self, f: NewFamily, month: u32) -> usize {
+        let now = stored_month(month);
+        let (birth, entered) = (now - f.age, now - f.dur);
+        match self.holes.pop() {
+            Some(i) => {
+                let i = i as usize;
+                self.id[i] = f.id;
+                self.state[i] = f.state;
+                self.group[i] = f.group;
+                self.children[i] = f.children;
+                self.birth[i] = birth;
+                self.entered[i] = entered;
+                self.wait_since[i] = NOT_WAITING;
+                self.history[i] = f.history;
+                i
+            }
+            None => {
+                debug_assert!(self.id.len() < BLOCK, "block full");
+                self.id.push(f.id);
+                self.state.push(f.state);
+                self.group.push(f.group);
+                self.children.push(f.children);
+                self.birth.push(birth);
+                self.entered.push(entered);
+                self.wait_since.push(NOT_WAITING);
+                self.history.push(f.history);
+                self.id.len() - 1
+            }
+        }
+    }
+
+    /// Moves the families given a place (the first `given` waiters) into family help, as of the
+    /// start of month `month`.
+    pub fn give_places(&mut self, capacity_state: u16, month: u32) {
+        for w in &self.waiting[..self.given] {
+            let i = w.slot as usize;
+            self.state[i] = capacity_state;
+            self.entered[i] = stored_month(month);
+            self.wait_since[i] = NOT_WAITING;
+        }
+        self.given = 0;
+    }
+
+    /// Drops waiting entries whose family stopped waiting (moved, left, or was given a place),
+    /// and merges in (and empties) `fresh`, keeping `waiting` sorted by key.
+    pub fn update_waiting(&mut self) {
+        let (id, wait_since) = (&self.id, &self.wait_since);
+        self.waiting.retain(|w| {
+            let i = w.slot as usize;
+            id[i] == w.key as u32 && wait_since[i] == w.since()
+        });
+        if self.fresh.is_empty() {
+            return;
+        }
+        self.fresh.sort_unstable_by_key(|w| w.key);
+        merge_into(&mut self.waiting, &self.fresh);
+        self.fresh.clear();
+    }
+}
+
+/// Merges sorted `fresh` into sorted `waiting`, in place from the back: entries of `waiting`
+/// with keys below every fresh key are not moved.
+fn merge_into(waiting: &mut Vec<Waiter>, fresh: &[Waiter]) {
+    let (mut i, mut j) = (waiting.len(), fresh.len());
+    let filler = fresh[0];
+    waiting.resize(i + j, filler);
+    let mut k = i + j;
+    while j > 0 {
+        k -= 1;
+        if i > 0 && waiting[i - 1].key > fresh[j - 1].key {
+            i -= 1;
+            waiting[k] = waiting[i];
+        } else {
+            j -= 1;
+            waiting[k] = fresh[j];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::tables::EXIT;
+
+    /// What the step does when the family in slot `i` leaves the model.
+    fn remove(b: &mut Block, i: usize) {
+        b.state[i] = EXIT;
+        b.wait_since[i] = NOT_WAITING;
+        b.holes.push(i as u32);
+    }
+
+    fn fam(id: u32, state: u16) -> NewFamily {
+        NewFamily {
+            id,
+            state,
+            group: 0,
+            children: 2,
+            age: 0,
+            dur: 0,
+            history: 0,
+        }
+    }
+
+    fn waiter(b: &mut Block, slot: usize, since: u16, prio: u64) -> Waiter {
+        b.wait_since[slot] = since;
+        Waiter {
+            key: (prio << 48) | (u64::from(since) << 32) | u64::from(b.id[slot]),
+            slot: slot as u32,
+            state: b.state[slot],
+            children: b.children[slot],
+        }
+    }
+
+    #[test]
+    fn holes_are_refilled_before_the_block_grows() {
+        let mut b = Block::new();
+        for k in 0..4 {
+            assert_eq!(b.place(fam(k, 1), 0), k as usize);
+        }
+        remove(&mut b, 1);
+        assert_eq!((b.live(), b.room()), (3, BLOCK - 3));
+        assert_eq!(b.state[1], EXIT);
+        assert_eq!(b.place(fam(9, 2), 0), 1);
+        assert_eq!((b.id[1], b.state[1], b.live()), (9, 2, 4));
+        assert_eq!(b.place(fam(10, 2), 0), 4);
+        // Ages and months in a state come from the month.
+        let older = NewFamily {
+            age: 40,
+            dur: 7,
+            ..fam(11, 2)
+        };
+        let i = b.place(older, 5);
+        let now = stored_month(9);
+        assert_eq!((now - b.birth[i], now - b.entered[i]), (44, 11));
+    }
+
+    #[test]
+    fn waiting_lists_stay_sorted_and_drop_families_who_stopped_waiting() {
+        let mut b = Block::new();
+        for k in 0..6 {
+            b.place(fam(k, 0), 0);
+        }
+        let old = vec![waiter(&mut b, 3, 1, 0), waiter(&mut b, 0, 2, 0)];
+        b.waiting = old;
+        b.fresh = vec![
+            waiter(&mut b, 5, 4, 0),
+            waiter(&mut b, 4, 4, 1),
+            waiter(&mut b, 2, 4, 0),
+        ];
+        b.update_waiting();
+        let slots: Vec<u32> = b.waiting.iter().map(|w| w.slot).collect();
+        assert_eq!(slots, vec![3, 0, 2, 5, 4]);
+        // The first waiter is given a place, then the second leaves the model.
+        b.given = 1;
+        b.give_places(7, 3);
+        assert_eq!((b.state[3], b.wait_since[3], b.given), (7, NOT_WAITING, 0));
+        assert_eq!(b.entered[3], stored_month(3));
+        remove(&mut b, 0);
+        b.update_waiting();
+        let slots: Vec<u32> = b.waiting.iter().map(|w| w.slot).collect();
+        assert_eq!(slots, vec![2, 5, 4]);
+    }
+
+    #[test]
+    fn merging_keeps_keys_sorted() {
+        let w = |key| Waiter {
+            key,
+            slot: 0,
+            state: 0,
+            children: 0,
+        };
+        for (a, b) in [
+            (vec![], vec![5]),
+            (vec![1, 4, 9], vec![2, 3, 10]),
+            (vec![7], vec![1]),
+        ] {
+            let mut waiting: Vec<Waiter> = a.iter().map(|&k| w(k)).collect();
+            let fresh: Vec<Waiter> = b.iter().map(|&k| w(k)).collect();
+            merge_into(&mut waiting, &fresh);
+            let mut want: Vec<u64> = a.iter().chain(&b).copied().collect();
+            want.sort_unstable();
+            assert_eq!(waiting.iter().map(|w| w.key).collect::<Vec<_>>(), want);
+        }
+    }
+}

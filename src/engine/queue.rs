@@ -1,0 +1,101 @@
+//! The family-help queue across blocks: each month's free places go to the waiting families with
+//! the lowest queue keys, found from the blocks' sorted waiting lists without gathering them.
+
+use super::block::{one_flow, Block};
+
+/// Families waiting in all blocks.
+pub fn waiting(blocks: &[Block]) -> usize {
+    blocks.iter().map(|b| b.waiting.len()).sum()
+}
+
+/// Gives `free` places to the waiting families with the lowest keys across `blocks` (keys are
+/// unique, so the choice is exact and independent of how families are split into blocks): marks
+/// each block's given prefix and adds their moves into `capacity_state` to `flows`
+/// (`BlockOut::flows` layout, `n1` columns).
+pub fn give_out(
+    blocks: &mut [Block],
+    free: usize,
+    capacity_state: u16,
+    n1: usize,
+    flows: &mut [u64],
+) {
+    let threshold = if free == 0 {
+        None
+    } else if free >= waiting(blocks) {
+        Some(u64::MAX)
+    } else {
+        // The smallest key with `free` keys at or below it.
+        let count = |t: u64| -> usize {
+            blocks
+                .iter()
+                .map(|b| b.waiting.partition_point(|w| w.key <= t))
+                .sum()
+        };
+        let mut lo = blocks
+            .iter()
+            .filter_map(|b| b.waiting.first())
+            .map(|w| w.key)
+            .min()
+            .unwrap_or(0);
+        let mut hi = blocks
+            .iter()
+            .filter_map(|b| b.waiting.last())
+            .map(|w| w.key)
+            .max()
+            .unwrap_or(0);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if count(mid) >= free {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Some(lo)
+    };
+    for b in blocks {
+        b.given = threshold.map_or(0, |t| b.waiting.partition_point(|w| w.key <= t));
+        for w in &b.waiting[..b.given] {
+            flows[w.state as usize * n1 + capacity_state as usize] += one_flow(w.children);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::block::Waiter;
+
+    fn block(keys: &[u64]) -> Block {
+        let mut b = Block::new();
+        b.waiting = keys
+            .iter()
+            .map(|&key| Waiter {
+                key,
+                slot: 0,
+                state: 0,
+                children: 1,
+            })
+            .collect();
+        b
+    }
+
+    #[test]
+    fn the_lowest_keys_across_blocks_are_given_places() {
+        let mut blocks = vec![block(&[3, 9, 40]), block(&[]), block(&[1, 7, 8, 50])];
+        let mut flows = vec![0u64; 4];
+        for (free, given) in [
+            (0, [0, 0, 0]),
+            (4, [1, 0, 3]),
+            (5, [2, 0, 3]),
+            (99, [3, 0, 4]),
+        ] {
+            flows.fill(0);
+            give_out(&mut blocks, free, 1, 2, &mut flows);
+            let got: Vec<usize> = blocks.iter().map(|b| b.given).collect();
+            assert_eq!(got, given, "free {free}");
+            let n = given.iter().sum::<usize>() as u64;
+            assert_eq!(flows, vec![0, (n << 32) | n, 0, 0]);
+        }
+    }
+}

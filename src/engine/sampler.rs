@@ -1,0 +1,137 @@
+//! Profiles of new families (group, children, age and months-in-state bands) with their shares
+//! evaluated for one run, and draws from them with counter-based `rng::Words`.
+
+use crate::rng::Words;
+use crate::scenario::model::{Band, Profile};
+
+/// A profile with its shares evaluated for one run, ready to sample from.
+#[derive(Debug, Clone)]
+pub struct Sampler {
+    groups: Vec<f64>,
+    ages: Bands,
+    children: Vec<(u8, f64)>,
+    children_cum: Vec<f64>,
+}
+
+/// Evaluated bands: (lo, hi) with their cumulative shares.
+#[derive(Debug, Clone)]
+pub struct Bands {
+    ranges: Vec<(u32, u32)>,
+    cum: Vec<f64>,
+}
+
+/// Cumulative, normalised weights.
+fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut acc = 0.0;
+    let mut out: Vec<f64> = weights
+        .map(|w| {
+            acc += w.max(0.0);
+            acc
+        })
+        .collect();
+    if acc > 0.0 {
+        out.iter_mut().for_each(|x| *x /= acc);
+    }
+    out
+}
+
+/// The first index whose cumulative share exceeds `u` (the last if none does). Counting the
+/// shares at or below `u` gives the same index (they are sorted) without a data-dependent branch.
+fn pick(cum: &[f64], u: f64) -> usize {
+    cum.iter()
+        .map(|&c| usize::from(c <= u))
+        .sum::<usize>()
+        .min(cum.len().saturating_sub(1))
+}
+
+/// Evaluates bands' shares for one run.
+pub fn eval_bands(bands: &[Band], values: &[f64]) -> Result<Bands, String> {
+    let shares: Vec<f64> = bands
+        .iter()
+        .map(|b| b.share.eval(values).map_err(|e| e.0))
+        .collect::<Result<_, _>>()?;
+    Ok(Bands {
+        ranges: bands.iter().map(|b| (b.lo, b.hi)).collect(),
+        cum: cumulative(shares.into_iter()),
+    })
+}
+
+/// Draws a value uniformly within a band chosen by share; `unit` converts band units to months.
+pub fn draw_band(bands: &Bands, unit: u32, w: &mut Words) -> u32 {
+    let (lo, hi) = bands.ranges[pick(&bands.cum, w.uniform())];
+    let span = (hi - lo) * unit;
+    lo * unit + w.below(span.max(1))
+}
+
+impl Sampler {
+    pub fn new(p: &Profile, values: &[f64]) -> Result<Sampler, String> {
+        let groups = cumulative(
+            p.group_shares
+                .iter()
+                .map(|e| e.eval(values).map_err(|e| e.0))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter(),
+        );
+        let ch: Vec<f64> = p
+            .children
+            .iter()
+            .map(|(_, e)| e.eval(values).map_err(|e| e.0))
+            .collect::<Result<_, _>>()?;
+        let cum = cumulative(ch.into_iter());
+        Ok(Sampler {
+            groups,
+            ages: eval_bands(&p.age, values)?,
+            children: p
+                .children
+                .iter()
+                .map(|(n, _)| *n)
+                .zip(cum.iter().copied())
+                .collect(),
+            children_cum: cum,
+        })
+    }
+
+    /// Mean children per family.
+    pub fn mean_children(&self) -> f64 {
+        let mut prev = 0.0;
+        self.children
+            .iter()
+            .map(|(n, c)| {
+                let p = c - prev;
+                prev = *c;
+                f64::from(*n) * p
+            })
+            .sum()
+    }
+
+    /// The number of children: the first draw of `w`, so it can be drawn on its own first.
+    pub fn children(&self, w: &mut Words) -> u8 {
+        self.children[pick(&self.children_cum, w.uniform())].0
+    }
+
+    /// Draws (group, children, age in months).
+    pub fn draw(&self, w: &mut Words, max_age_months: u32) -> (u8, u8, u16) {
+        let children = self.children(w);
+        let group = pick(&self.groups, w.uniform()) as u8;
+        let age = draw_band(&self.ages, 12, w).min(max_age_months.saturating_sub(1));
+        (group, children, age as u16)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cumulative_normalises() {
+        assert_eq!(
+            cumulative([1.0, 1.0, 2.0].into_iter()),
+            vec![0.25, 0.5, 1.0]
+        );
+        assert_eq!(pick(&[0.25, 0.5, 1.0], 0.3), 1);
+        assert_eq!(pick(&[0.25, 0.5, 1.0], 0.99), 2);
+        assert_eq!(pick(&[0.25, 0.25, 1.0], 0.25), 2);
+        assert_eq!(pick(&[0.5, 1.0, 1.0], 0.75), 1);
+        assert_eq!(pick(&[0.0, 0.0], 0.5), 1);
+    }
+}

@@ -99,7 +99,9 @@ fn without_a_capacity_limit_the_monte_carlo_mean_matches_the_cohort_within_three
 #[test]
 fn on_the_baseline_the_engines_agree_within_three_percent_on_care_plans_and_spend() {
     let model = scenario("scenarios/baseline.json", "\"name\": \"b\"");
-    let (mc, co) = both(&model, 16, 0.01);
+    // 32 runs at scale 0.04 keep Monte Carlo noise near half the tolerance: the largest gap over
+    // 40 metric-years was 1.4-1.5% at four seeds, where 16 runs at scale 0.01 gave up to 3.8%.
+    let (mc, co) = both(&model, 32, 0.04);
     for y in 0..model.years {
         for k in [idx::CIC, idx::CP_PLANS, idx::LATE_SPEND, idx::TOTAL_SPEND] {
             let m = mean(&mc.iter().map(|r| r.years[y][k]).collect::<Vec<_>>());

@@ -45,7 +45,12 @@ fn monthly_step(c: &mut Criterion) {
         })
     });
     g.finish();
-    print_fraction_of_ceiling(&model, &values, seed, scale, n);
+    // Both on one thread, so the fraction is per core (the group above steps on the default pool).
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("thread pool");
+    one.install(|| print_fraction_of_ceiling(&model, &values, seed, scale, n));
 }
 
 /// Times a year of the step and the same number of bare draws (best of three each) and prints the
@@ -78,7 +83,7 @@ fn print_fraction_of_ceiling(
     });
     let fm = 12.0 * n as f64;
     println!(
-        "engine {:.1} M family-months/s against a ceiling of {:.1} M: {:.1}% of the ceiling",
+        "one thread: engine {:.1} M family-months/s against a ceiling of {:.1} M: {:.1}% of the ceiling",
         fm / engine / 1e6,
         fm / ceiling / 1e6,
         100.0 * ceiling / engine

@@ -4,7 +4,7 @@
 //! months, waiting flag) holds one contiguous vector over age, so a month's ageing is a shift by
 //! one cell and a table row applies to a run of ages at once.
 
-use crate::engine::tables::Tables;
+use crate::engine::tables::{Tables, MAX_DUR_MONTHS};
 use crate::scenario::model::{Band, Dest, Model, Profile, Role};
 use crate::scenario::validate::MAX_AGE_YEARS;
 
@@ -61,7 +61,7 @@ impl Grid {
             let mut last = 0;
             for t in model.transitions.iter().filter(|t| t.from == s) {
                 for p in [t.months[0], t.months[1]] {
-                    if p != u32::MAX && p <= 600 && p <= reach {
+                    if p != u32::MAX && p <= MAX_DUR_MONTHS && p <= reach {
                         last = last.max(p);
                     }
                 }

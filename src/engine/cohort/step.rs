@@ -31,13 +31,13 @@ pub struct Work {
     rows: Vec<AgeRun>,
 }
 
-/// An age run of one run of months: ages `a0..a1`, the row's moves and its probabilities of
+/// An age run of one run of months: ages `a0..a1`, its table row and the row's probabilities of
 /// staying (`stay`), staying without starting to wait (`free`) and starting to wait (`wait`).
 #[derive(Debug, Clone, Copy)]
 struct AgeRun {
     a0: usize,
     a1: usize,
-    moves: (usize, usize),
+    row: usize,
     stay: f64,
     free: f64,
     wait: f64,
@@ -159,13 +159,12 @@ fn state_group(
     for &(d0, d1, dr) in runs.dur[s].iter().rev() {
         rows.clear();
         for &(a0, a1, ar) in &runs.age[s] {
-            let r = tables.rows[row0 + ar + dr];
-            let moves = (r.start as usize, (r.start + r.len) as usize);
-            let (leave, wait) = leave_and_wait(&tables.entries[moves.0..moves.1], s, cap);
+            let row = row0 + ar + dr;
+            let (leave, wait) = leave_and_wait(tables.moves(row), s, cap);
             rows.push(AgeRun {
                 a0,
                 a1,
-                moves,
+                row,
                 stay: (1.0 - leave).max(0.0),
                 free: (1.0 - leave - wait).max(0.0),
                 wait,
@@ -218,7 +217,7 @@ fn state_group(
             acc.occ_ch[s] += c;
             acc.occ_fam[s] += f;
             let mut prev = 0.0;
-            for e in &tables.entries[r.moves.0..r.moves.1] {
+            for e in tables.moves(r.row) {
                 let p = e.cum - prev;
                 prev = e.cum;
                 let t = e.dest as usize;

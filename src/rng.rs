@@ -26,7 +26,7 @@ pub fn name_hash(name: &str) -> u64 {
 
 /// The seed of run `run` under master seed `master`.
 pub fn run_seed(master: u64, run: u64) -> u64 {
-    mix64(mix64(master) ^ mix64(run.wrapping_add(0x9e37_79b9_7f4a_7c15)))
+    mix64(mix64(master) ^ mix64(run.wrapping_add(GAMMA)))
 }
 
 /// A named stream of one run, e.g. `stream(seed, "arrivals")` or a parameter's name.
@@ -44,16 +44,25 @@ pub fn family_key(run_seed: u64) -> u64 {
     key(run_seed, "families")
 }
 
+/// SplitMix64's increment (the golden ratio in 64 bits), odd.
+const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
 /// The draw of family `id` in month `month`: 53 random bits, a pure function of its arguments.
+/// It is output number `id * 2^32 + month` of SplitMix64 (Steele, Lea and Flood, 2014) seeded
+/// with `key`, that is the finaliser applied to `key + n * GAMMA`: one bijective mix of a Weyl
+/// sequence, so distinct (id, month) give distinct inputs. Two runs' draws coincide only where
+/// their keys happen to differ by a used position times `GAMMA` (about 2^-31 a pair of runs).
 /// The family's uniform in [0, 1) is `draw / 2^53`; the step compares the bits with integer
 /// thresholds instead (`engine::lookup`).
 #[inline]
 pub fn family_draw(key: u64, id: u32, month: u32) -> u64 {
-    mix64(key ^ mix64((u64::from(id) << 32) | u64::from(month))) >> 11
+    let n = (u64::from(id) << 32) | u64::from(month);
+    mix64(key.wrapping_add(n.wrapping_mul(GAMMA))) >> 11
 }
 
 /// The random words of one keyed draw (say, one new family's attributes): word `i` of draw `n` is
-/// a pure function of (key, n, i), so draws can be made in any order and on any thread.
+/// SplitMix64's output number `n * 256 + i` seeded with `key` (as in `family_draw`), a pure
+/// function of (key, n, i), so draws can be made in any order and on any thread.
 #[derive(Debug, Clone, Copy)]
 pub struct Words {
     key: u64,
@@ -73,7 +82,7 @@ impl Words {
     /// The next 64 random bits.
     #[inline]
     pub fn word(&mut self) -> u64 {
-        let x = mix64(self.key ^ mix64(self.next));
+        let x = mix64(self.key.wrapping_add(self.next.wrapping_mul(GAMMA)));
         self.next += 1;
         x
     }

@@ -57,6 +57,7 @@ pub fn eval_bands(bands: &[Band], values: &[f64]) -> Result<Bands, String> {
 }
 
 /// Draws a value uniformly within a band chosen by share; `unit` converts band units to months.
+#[inline]
 pub fn draw_band(bands: &Bands, unit: u32, w: &mut Words) -> u32 {
     let (lo, hi) = bands.ranges[pick(&bands.cum, w.uniform())];
     let span = (hi - lo) * unit;

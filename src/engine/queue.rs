@@ -24,28 +24,35 @@ pub fn give_out(
     } else if free >= waiting(blocks) {
         Some(u64::MAX)
     } else {
-        // The smallest key with `free` keys at or below it.
-        let count = |t: u64| -> usize {
-            blocks
-                .iter()
-                .map(|b| b.waiting.partition_point(|w| w.key <= t))
-                .sum()
-        };
-        let mut lo = blocks
-            .iter()
-            .filter_map(|b| b.waiting.first())
-            .map(|w| w.key)
-            .min()
-            .unwrap_or(0);
-        let mut hi = blocks
-            .iter()
-            .filter_map(|b| b.waiting.last())
-            .map(|w| w.key)
-            .max()
-            .unwrap_or(0);
+        // The smallest key with `free` keys at or below it, by bisection on keys. Each block
+        // keeps the range of its list where the count at any key still in [lo, hi] falls, so
+        // later steps search ever shorter ranges.
+        let mut lo = u64::MAX;
+        let mut hi = 0;
+        for w in blocks.iter().filter_map(|b| b.waiting.first()) {
+            lo = lo.min(w.key);
+        }
+        for w in blocks.iter().filter_map(|b| b.waiting.last()) {
+            hi = hi.max(w.key);
+        }
+        let mut ranges: Vec<(usize, usize)> = blocks.iter().map(|b| (0, b.waiting.len())).collect();
+        let mut at = vec![0; blocks.len()];
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if count(mid) >= free {
+            let mut count = 0;
+            for ((b, &(a, z)), p) in blocks.iter().zip(&ranges).zip(at.iter_mut()) {
+                *p = a + b.waiting[a..z].partition_point(|w| w.key <= mid);
+                count += *p;
+            }
+            let below = count >= free;
+            for (r, &p) in ranges.iter_mut().zip(&at) {
+                if below {
+                    r.1 = p;
+                } else {
+                    r.0 = p;
+                }
+            }
+            if below {
                 hi = mid;
             } else {
                 lo = mid + 1;

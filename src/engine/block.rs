@@ -1,7 +1,7 @@
 //! A block of at most `BLOCK` families stored as columns, with what the block did in the month.
 //! Blocks are stepped in parallel and reduced in block order; a family keeps its slot in its block
-//! for life (a family that leaves leaves a hole for a later arrival), so per-block waiting lists
-//! can refer to families by slot from one month to the next.
+//! for life (a family that leaves leaves a hole, which the step fills with a later arrival as it
+//! passes it), so per-block waiting lists can refer to families by slot from one month to the next.
 
 /// Families per block: fixed, so that which families share a block never depends on the thread
 /// count.
@@ -104,8 +104,9 @@ pub struct Block {
     pub wait_since: Vec<u16>,
     /// What the family has been through (`HAD_PLAN`).
     pub history: Vec<u8>,
-    /// Slots of families that left, filled by arrivals before the block grows.
-    pub holes: Vec<u32>,
+    /// Slots of families that left (state `EXIT`): the step fills them with arrivals, in slot
+    /// order, before the block grows.
+    pub holes: usize,
     /// Families waiting for a family-help place, by key (ascending). Entries of families that
     /// stopped waiting are dropped at the end of each step.
     pub waiting: Vec<Waiter>,
@@ -118,6 +119,9 @@ pub struct Block {
     pub out: BlockOut,
     /// Families who started waiting in the month, until `update_waiting` merges them in.
     pub fresh: Vec<Waiter>,
+    /// Slots whose family stopped waiting in the month (moved, left, or was given a place), one
+    /// bit a slot, until `update_waiting` drops their entries.
+    pub stopped: Vec<u64>,
 }
 
 impl Block {
@@ -132,12 +136,19 @@ impl Block {
         b.entered.reserve_exact(BLOCK);
         b.wait_since.reserve_exact(BLOCK);
         b.history.reserve_exact(BLOCK);
+        b.stopped = vec![0; BLOCK / 64];
         b
+    }
+
+    /// Marks slot `i`'s family as having stopped waiting (its entry goes at `update_waiting`).
+    #[inline]
+    pub fn stop_waiting(stopped: &mut [u64], i: usize) {
+        stopped[i / 64] |= 1 << (i % 64);
     }
 
     /// Families alive in the block.
     pub fn live(&self) -> usize {
-        self.id.len() - self.holes.len()
+        self.id.len() - self.holes
     }
 
     /// Families the block can still take.
@@ -145,37 +156,20 @@ impl Block {
         BLOCK - self.live()
     }
 
-    /// Adds a family created in month `month` in a hole if there is one, else at the end;
-    /// returns its slot.
-    pub fn place(&mut self, f: NewFamily, month: u32) -> usize {
+    /// Adds a family created in month `month` at the end; returns its slot.
+    pub fn push(&mut self, f: NewFamily, month: u32) -> usize {
+        debug_assert!(self.id.len() < BLOCK, "block full");
+        let i = self.id.len();
         let now = stored_month(month);
-        let (birth, entered) = (now - f.age, now - f.dur);
-        match self.holes.pop() {
-            Some(i) => {
-                let i = i as usize;
-                self.id[i] = f.id;
-                self.state[i] = f.state;
-                self.group[i] = f.group;
-                self.children[i] = f.children;
-                self.birth[i] = birth;
-                self.entered[i] = entered;
-                self.wait_since[i] = NOT_WAITING;
-                self.history[i] = f.history;
-                i
-            }
-            None => {
-                debug_assert!(self.id.len() < BLOCK, "block full");
-                self.id.push(f.id);
-                self.state.push(f.state);
-                self.group.push(f.group);
-                self.children.push(f.children);
-                self.birth.push(birth);
-                self.entered.push(entered);
-                self.wait_since.push(NOT_WAITING);
-                self.history.push(f.history);
-                self.id.len() - 1
-            }
-        }
+        self.id.push(f.id);
+        self.state.push(f.state);
+        self.group.push(f.group);
+        self.children.push(f.children);
+        self.birth.push(now - f.age);
+        self.entered.push(now - f.dur);
+        self.wait_since.push(NOT_WAITING);
+        self.history.push(f.history);
+        i
     }
 
     /// Moves the families given a place (the first `given` waiters) into family help, as of the
@@ -186,18 +180,18 @@ impl Block {
             self.state[i] = capacity_state;
             self.entered[i] = stored_month(month);
             self.wait_since[i] = NOT_WAITING;
+            Block::stop_waiting(&mut self.stopped, i);
         }
         self.given = 0;
     }
 
-    /// Drops waiting entries whose family stopped waiting (moved, left, or was given a place),
-    /// and merges in (and empties) `fresh`, keeping `waiting` sorted by key.
+    /// Drops waiting entries whose family stopped waiting (marked in `stopped`, which is then
+    /// cleared), and merges in (and empties) `fresh`, keeping `waiting` sorted by key.
     pub fn update_waiting(&mut self) {
-        let (id, wait_since) = (&self.id, &self.wait_since);
-        self.waiting.retain(|w| {
-            let i = w.slot as usize;
-            id[i] == w.key as u32 && wait_since[i] == w.since()
-        });
+        let stopped = &self.stopped;
+        self.waiting
+            .retain(|w| stopped[w.slot as usize / 64] & (1 << (w.slot % 64)) == 0);
+        self.stopped.fill(0);
         if self.fresh.is_empty() {
             return;
         }
@@ -233,9 +227,12 @@ mod tests {
 
     /// What the step does when the family in slot `i` leaves the model.
     fn remove(b: &mut Block, i: usize) {
+        if b.wait_since[i] != NOT_WAITING {
+            Block::stop_waiting(&mut b.stopped, i);
+        }
         b.state[i] = EXIT;
         b.wait_since[i] = NOT_WAITING;
-        b.holes.push(i as u32);
+        b.holes += 1;
     }
 
     fn fam(id: u32, state: u16) -> NewFamily {
@@ -261,33 +258,30 @@ mod tests {
     }
 
     #[test]
-    fn holes_are_refilled_before_the_block_grows() {
+    fn families_are_added_at_the_end_with_ages_from_the_month() {
         let mut b = Block::new();
         for k in 0..4 {
-            assert_eq!(b.place(fam(k, 1), 0), k as usize);
+            assert_eq!(b.push(fam(k, 1), 0), k as usize);
         }
         remove(&mut b, 1);
         assert_eq!((b.live(), b.room()), (3, BLOCK - 3));
         assert_eq!(b.state[1], EXIT);
-        assert_eq!(b.place(fam(9, 2), 0), 1);
-        assert_eq!((b.id[1], b.state[1], b.live()), (9, 2, 4));
-        assert_eq!(b.place(fam(10, 2), 0), 4);
         // Ages and months in a state come from the month.
         let older = NewFamily {
             age: 40,
             dur: 7,
             ..fam(11, 2)
         };
-        let i = b.place(older, 5);
+        let i = b.push(older, 5);
         let now = stored_month(9);
-        assert_eq!((now - b.birth[i], now - b.entered[i]), (44, 11));
+        assert_eq!((i, now - b.birth[i], now - b.entered[i]), (4, 44, 11));
     }
 
     #[test]
     fn waiting_lists_stay_sorted_and_drop_families_who_stopped_waiting() {
         let mut b = Block::new();
         for k in 0..6 {
-            b.place(fam(k, 0), 0);
+            b.push(fam(k, 0), 0);
         }
         let old = vec![waiter(&mut b, 3, 1, 0), waiter(&mut b, 0, 2, 0)];
         b.waiting = old;

@@ -83,7 +83,7 @@ impl Population {
                     let (group, children, age) = s.sampler.draw(&mut w, s.max_age);
                     // Months in a state past the tables' last band all look the same.
                     let dur = draw_band(s.months, 1, &mut w).min(MAX_DUR_MONTHS) as u16;
-                    block.place(
+                    block.push(
                         NewFamily {
                             id,
                             state: s.state,

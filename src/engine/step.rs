@@ -56,25 +56,29 @@ impl StepCtx<'_> {
 }
 
 /// Steps block `b` through month `ctx.month`: gives last month's places, adds its arrivals, moves
-/// every family, and brings its waiting list up to date.
+/// every family, and brings its waiting list up to date. Arrivals fill the block's holes first,
+/// in slot order as the step passes them (when their cells are being read anyway); the rest are
+/// added at the end.
 pub fn step_block(ctx: &StepCtx, b: &mut Block) {
     let n1 = ctx.n_states + 1;
     b.out.clear(n1 * n1);
     b.give_places(ctx.capacity_state, ctx.month);
     let (first, count) = b.arrivals;
-    for j in first..first + count {
+    let into_holes = count.min(b.holes as u32);
+    for j in first + into_holes..first + count {
         let f = ctx.arrivals.family(j);
-        b.place(f, ctx.month);
+        b.push(f, ctx.month);
         b.out.flows[ctx.n_states * n1 + f.state as usize] += one_flow(f.children);
     }
     b.arrivals = (0, 0);
-    step_families(ctx, b);
+    step_families(ctx, b, first..first + into_holes);
     b.update_waiting();
 }
 
-/// The monthly draw and move of every family in `b`. A family that stays writes nothing: its
-/// age and months in the state follow from the month.
-fn step_families(ctx: &StepCtx, b: &mut Block) {
+/// The monthly draw and move of every family in `b`, filling holes with `arrivals` (numbers of
+/// the month's arrivals) as it passes them. A family that stays writes nothing: its age and
+/// months in the state follow from the month.
+fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
     let lk = ctx.lookup;
     let cap = ctx.capacity_state;
     let month16 = ctx.month as u16;
@@ -90,21 +94,44 @@ fn step_families(ctx: &StepCtx, b: &mut Block) {
         history,
         holes,
         fresh,
+        stopped,
         out,
         ..
     } = b;
     let n = id.len();
-    let (id, state, group, children) = (&id[..n], &mut state[..n], &group[..n], &children[..n]);
+    let (id, state, group, children) = (
+        &mut id[..n],
+        &mut state[..n],
+        &mut group[..n],
+        &mut children[..n],
+    );
     let (birth, entered, wait_since, history) = (
-        &birth[..n],
+        &mut birth[..n],
         &mut entered[..n],
         &mut wait_since[..n],
         &mut history[..n],
     );
+    let mut arrivals = arrivals;
+    let n1 = ctx.n_states + 1;
     for i in 0..n {
-        let s = state[i];
+        let mut s = state[i];
         if s == EXIT {
-            continue;
+            let Some(j) = arrivals.next() else {
+                continue;
+            };
+            // A hole: the next arrival takes it, and moves this month like everyone else.
+            let f = ctx.arrivals.family(j);
+            id[i] = f.id;
+            state[i] = f.state;
+            group[i] = f.group;
+            children[i] = f.children;
+            birth[i] = now - f.age;
+            entered[i] = now - f.dur;
+            wait_since[i] = NOT_WAITING;
+            history[i] = f.history;
+            *holes -= 1;
+            out.flows[ctx.n_states * n1 + f.state as usize] += one_flow(f.children);
+            s = f.state;
         }
         let (ao_age, ao_to) = ctx.age_out[s as usize];
         let age = now.wrapping_sub(birth[i]);
@@ -144,11 +171,14 @@ fn step_families(ctx: &StepCtx, b: &mut Block) {
             let (per_child, per_family, class) = ctx.costs[cost as usize];
             out.oneoff[class as usize] += per_child * f64::from(ch) + per_family;
         }
+        if wait_since[i] != NOT_WAITING {
+            Block::stop_waiting(stopped, i);
+        }
         if d == EXIT {
             // Leaves a hole for a later arrival.
             state[i] = EXIT;
             wait_since[i] = NOT_WAITING;
-            holes.push(i as u32);
+            *holes += 1;
             continue;
         }
         if ctx.is_plan[d as usize] && !ctx.is_plan[s as usize] {
@@ -161,4 +191,8 @@ fn step_families(ctx: &StepCtx, b: &mut Block) {
         entered[i] = now + 1;
         wait_since[i] = NOT_WAITING;
     }
+    debug_assert!(
+        arrivals.is_empty(),
+        "every arrival meant for a hole found one"
+    );
 }

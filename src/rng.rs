@@ -90,7 +90,13 @@ impl Words {
     /// The next uniform in [0, 1), with 53 random bits.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        (self.word() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        self.bits53() as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// The 53 bits of the next uniform (`uniform` is these over 2^53).
+    #[inline]
+    pub fn bits53(&mut self) -> u64 {
+        self.word() >> 11
     }
 
     /// The next integer uniform in 0..n (multiply-high: bias below n / 2^64).

@@ -17,7 +17,6 @@ struct Inflow {
     rate: f64,
     trend: f64,
     sampler: Sampler,
-    age_limit: u32,
     history: u8,
 }
 
@@ -45,8 +44,11 @@ impl Inflows {
                 to: f.to as u16,
                 rate: f.per_month.eval(values).map_err(err)?,
                 trend: f.trend.eval(values).map_err(err)?,
-                sampler: Sampler::new(&f.profile, values)?,
-                age_limit: model.states[f.to].age_out_months.min(MAX_AGE_YEARS * 12),
+                sampler: Sampler::new(
+                    &f.profile,
+                    values,
+                    model.states[f.to].age_out_months.min(MAX_AGE_YEARS * 12),
+                )?,
                 history: if model.states[f.to].role == Role::ChildProtection {
                     HAD_PLAN
                 } else {
@@ -100,9 +102,7 @@ impl MonthArrivals<'_> {
         let k = self.ends.iter().position(|&e| j < e).unwrap_or(0);
         let f = &self.inflows.list[k];
         let id = self.first_id.wrapping_add(j);
-        let (group, children, age) = f
-            .sampler
-            .draw(&mut Words::new(self.inflows.key, id), f.age_limit);
+        let (group, children, age) = f.sampler.draw(&mut Words::new(self.inflows.key, id));
         NewFamily {
             id,
             state: f.to,

@@ -26,7 +26,7 @@ pub struct Entry {
 
 /// The threshold of cumulative probability `p`: for an integer `n`, `n < threshold` exactly when
 /// `n / 2^53 < p` (scaling by 2^53 is exact, so this is the ceiling of `p * 2^53`).
-fn threshold(p: f64) -> u64 {
+pub(crate) fn threshold(p: f64) -> u64 {
     (p * (1u64 << 53) as f64).ceil() as u64
 }
 

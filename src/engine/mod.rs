@@ -4,6 +4,7 @@
 //! (`step`), the family-help queue (`queue`), spending rules (`budget`), one run (`run`), and many
 //! runs in parallel (`run_batch`).
 
+pub mod alias;
 pub mod arrivals;
 pub mod block;
 pub mod budget;

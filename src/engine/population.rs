@@ -22,7 +22,6 @@ struct Start<'a> {
     state: u16,
     sampler: &'a Sampler,
     months: &'a Bands,
-    max_age: u32,
     history: u8,
 }
 
@@ -44,7 +43,11 @@ impl Population {
         for init in &model.initial {
             targets.push((init.children.eval(values).map_err(|e| e.0)? * scale).round());
             samplers.push((
-                Sampler::new(&init.profile, values)?,
+                Sampler::new(
+                    &init.profile,
+                    values,
+                    model.states[init.state].age_out_months,
+                )?,
                 eval_bands(&init.months, values)?,
             ));
         }
@@ -56,19 +59,31 @@ impl Population {
                 state: init.state as u16,
                 sampler,
                 months,
-                max_age: model.states[init.state].age_out_months,
                 history: if is_plan[init.state] { HAD_PLAN } else { 0 },
             })
             .collect();
-        // Which entry each family belongs to, in id order.
+        // Which entry each family belongs to, in id order: an entry takes families until their
+        // children reach its target. Their numbers of children are drawn in parallel, a batch
+        // of about the families still needed at a time, and added up in id order.
         let mut entry_of: Vec<u8> = Vec::new();
         let mut id = 0u32;
         for (k, (start, target)) in starts.iter().zip(&targets).enumerate() {
             let mut total = 0.0;
+            let mean = start.sampler.mean_children().max(1.0);
             while total < *target {
-                total += f64::from(start.sampler.children(&mut Words::new(key, id)));
-                entry_of.push(k as u8);
-                id += 1;
+                let batch = (((target - total) / mean) * 1.01).min(1e7) as u32 + 1024;
+                let kids: Vec<u8> = (id..id.saturating_add(batch))
+                    .into_par_iter()
+                    .map(|n| start.sampler.children(&mut Words::new(key, n)))
+                    .collect();
+                for c in kids {
+                    if total >= *target {
+                        break;
+                    }
+                    total += f64::from(c);
+                    entry_of.push(k as u8);
+                    id += 1;
+                }
             }
         }
         let blocks = entry_of
@@ -80,7 +95,7 @@ impl Population {
                     let id = (b * BLOCK + j) as u32;
                     let s = &starts[k as usize];
                     let mut w = Words::new(key, id);
-                    let (group, children, age) = s.sampler.draw(&mut w, s.max_age);
+                    let (group, children, age) = s.sampler.draw(&mut w);
                     // Months in a state past the tables' last band all look the same.
                     let dur = draw_band(s.months, 1, &mut w).min(MAX_DUR_MONTHS) as u16;
                     block.push(

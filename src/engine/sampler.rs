@@ -1,14 +1,17 @@
 //! Profiles of new families (group, children, age and months-in-state bands) with their shares
-//! evaluated for one run, and draws from them with counter-based `rng::Words`.
+//! evaluated for one run, and draws from them with counter-based `rng::Words`: the number of
+//! children by its cumulative shares, then (group, age in months) from one alias table.
 
+use super::alias::Alias;
 use crate::rng::Words;
 use crate::scenario::model::{Band, Profile};
 
 /// A profile with its shares evaluated for one run, ready to sample from.
 #[derive(Debug, Clone)]
 pub struct Sampler {
-    groups: Vec<f64>,
-    ages: Bands,
+    /// (group, age in months) of each outcome of `group_age`.
+    outcomes: Vec<(u8, u16)>,
+    group_age: Alias,
     children: Vec<(u8, f64)>,
     children_cum: Vec<f64>,
 }
@@ -64,15 +67,63 @@ pub fn draw_band(bands: &Bands, unit: u32, w: &mut Words) -> u32 {
     lo * unit + w.below(span.max(1))
 }
 
+/// Normalised non-negative shares; all zero (or negative) puts everything on the last, as the
+/// cumulative picks do.
+fn shares(weights: Vec<f64>) -> Vec<f64> {
+    let total: f64 = weights.iter().map(|w| w.max(0.0)).sum();
+    let n = weights.len();
+    weights
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| match total > 0.0 {
+            true => w.max(0.0) / total,
+            false => f64::from(i + 1 == n),
+        })
+        .collect()
+}
+
 impl Sampler {
-    pub fn new(p: &Profile, values: &[f64]) -> Result<Sampler, String> {
-        let groups = cumulative(
-            p.group_shares
+    /// The sampler of profile `p` under parameter `values`, for families younger than
+    /// `max_age_months` (older draws are held at the last month below it).
+    pub fn new(p: &Profile, values: &[f64], max_age_months: u32) -> Result<Sampler, String> {
+        let eval = |e: &crate::scenario::expr::Expr| e.eval(values).map_err(|e| e.0);
+        let groups = shares(p.group_shares.iter().map(eval).collect::<Result<_, _>>()?);
+        let bands = shares(
+            p.age
                 .iter()
-                .map(|e| e.eval(values).map_err(|e| e.0))
-                .collect::<Result<Vec<_>, _>>()?
-                .into_iter(),
+                .map(|b| eval(&b.share))
+                .collect::<Result<_, _>>()?,
         );
+        // Each band's share spread evenly over its months, clamped below the age limit.
+        let limit = max_age_months.max(1);
+        let mut ages: Vec<f64> = Vec::new();
+        for (b, sh) in p.age.iter().zip(&bands) {
+            let span = ((b.hi - b.lo) * 12).max(1);
+            for k in 0..span {
+                let m = (b.lo * 12 + k).min(limit - 1) as usize;
+                if ages.len() <= m {
+                    ages.resize(m + 1, 0.0);
+                }
+                ages[m] += sh / f64::from(span);
+            }
+        }
+        let mut outcomes = Vec::with_capacity(groups.len() * ages.len());
+        let mut weights = Vec::with_capacity(groups.len() * ages.len());
+        for (g, sg) in groups.iter().enumerate() {
+            for (a, sa) in ages.iter().enumerate() {
+                if sg * sa > 0.0 {
+                    outcomes.push((g as u8, a as u16));
+                    weights.push(sg * sa);
+                }
+            }
+        }
+        if outcomes.is_empty() {
+            outcomes.push((
+                groups.len().saturating_sub(1) as u8,
+                ages.len().saturating_sub(1) as u16,
+            ));
+            weights.push(1.0);
+        }
         let ch: Vec<f64> = p
             .children
             .iter()
@@ -80,8 +131,8 @@ impl Sampler {
             .collect::<Result<_, _>>()?;
         let cum = cumulative(ch.into_iter());
         Ok(Sampler {
-            groups,
-            ages: eval_bands(&p.age, values)?,
+            group_age: Alias::new(&weights),
+            outcomes,
             children: p
                 .children
                 .iter()
@@ -111,11 +162,11 @@ impl Sampler {
     }
 
     /// Draws (group, children, age in months).
-    pub fn draw(&self, w: &mut Words, max_age_months: u32) -> (u8, u8, u16) {
+    #[inline]
+    pub fn draw(&self, w: &mut Words) -> (u8, u8, u16) {
         let children = self.children(w);
-        let group = pick(&self.groups, w.uniform()) as u8;
-        let age = draw_band(&self.ages, 12, w).min(max_age_months.saturating_sub(1));
-        (group, children, age as u16)
+        let (group, age) = self.outcomes[self.group_age.draw(w)];
+        (group, children, age)
     }
 }
 

@@ -29,6 +29,28 @@ impl Mass {
         self.ch[i] += c;
         self.had_plan[i] += k;
     }
+
+    /// The three vectors (families, children, marked children), to treat alike.
+    #[inline]
+    pub fn parts(&self) -> [&Vec<f64>; 3] {
+        [&self.fam, &self.ch, &self.had_plan]
+    }
+
+    /// Vector `i` of `parts`, mutably.
+    #[inline]
+    pub fn part_mut(&mut self, i: usize) -> &mut Vec<f64> {
+        match i {
+            0 => &mut self.fam,
+            1 => &mut self.ch,
+            _ => &mut self.had_plan,
+        }
+    }
+
+    /// The three vectors, mutably.
+    #[inline]
+    pub fn parts_mut(&mut self) -> [&mut Vec<f64>; 3] {
+        [&mut self.fam, &mut self.ch, &mut self.had_plan]
+    }
 }
 
 /// Flows between states within a year (index `n_states` is outside the model).

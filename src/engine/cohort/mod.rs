@@ -1,7 +1,8 @@
 //! The cohort (expected-value) engine: the same scenario as the Monte Carlo engine, run as expected
 //! state occupancies with no individual randomness (`grid` lays out the cells, `mass` holds them,
 //! `step` moves them one month on in place, gathering moves into month 0 in `entrants`, and
-//! `places` gives waiting families family-help places).
+//! `places` gives waiting families family-help places). Tunnel states that fit are held as delay
+//! lines (`delay`, chosen by `lines`, stepped by `delay_step`) rather than cell by cell.
 //! One projection per parameter draw; `run_draws` uses the same draws as run i of the Monte Carlo
 //! engine, so the two can be compared run by run.
 //!
@@ -11,8 +12,11 @@
 //! (within a class, no one waits longer than another); months in state are exact (tunnel cells)
 //! up to the state's last reachable duration boundary.
 
+pub mod delay;
+pub mod delay_step;
 pub mod entrants;
 pub mod grid;
+pub mod lines;
 pub mod mass;
 pub mod places;
 pub mod shift;
@@ -30,6 +34,7 @@ use crate::rng;
 use crate::scenario::model::{Dest, Model, Role, SpendClass};
 use crate::scenario::validate::MAX_AGE_YEARS;
 use grid::{band_cells, Grid, Spread};
+use lines::Lines;
 use mass::{Mass, YearAcc};
 use places::allocate;
 use rayon::prelude::*;
@@ -132,6 +137,7 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
         arrivals.push(Arrivals::new(&grid, f.to, rate, trend, &spread));
     }
     let mut mass = initial(model, &grid, values)?;
+    let mut lines = Lines::new(model, &grid);
     let mut work = Work::new(&grid);
     let classes = places::classes(model, &grid);
     let mut late_last = budgets.previous_late;
@@ -144,6 +150,7 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
     for y in 0..model.years {
         let tables = Tables::build(model, values, y)?;
         let runs = grid.runs(&tables);
+        lines.fit(&grid, &runs, &mut mass);
         out.clamped_rows += tables.clamped_rows;
         let costs = crate::engine::run::state_costs(model, values, y)?;
         let early_base = budgets.early_base(y, late_last);
@@ -186,7 +193,14 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
                 }
             }
             transitions(
-                model, &grid, &tables, &runs, &age_out, &mut mass, &mut work, &mut acc,
+                model,
+                &grid,
+                &tables,
+                &runs,
+                &age_out,
+                (&mut mass, &mut lines),
+                &mut work,
+                &mut acc,
             );
             let bought = (base_places + extra_places * budgets.ramp(m)).max(0.0);
             allocate(
@@ -195,23 +209,32 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
         }
         acc.extras.duty_gbp_m = acc.extras.duty_family_months * fh_cost / 1e6;
         let row = metrics(
-            model, values, &budgets, y, early_base, &costs, &grid, &mass, &acc,
+            model,
+            values,
+            &budgets,
+            y,
+            early_base,
+            &costs,
+            (&grid, &lines),
+            &mass,
+            &acc,
         )?;
         let row = acc.extras.apply(row, 1.0);
         late_last = row[idx::LATE_SPEND];
         out.years.push(row);
-        out.state_children.push(stocks(&grid, &mass).0);
+        out.state_children.push(stocks(&grid, &lines, &mass).0);
     }
     Ok(out)
 }
 
-/// Children and families in each state.
-fn stocks(grid: &Grid, m: &Mass) -> (Vec<f64>, Vec<f64>) {
+/// Children and families in each state (in the grid and held as delay lines).
+fn stocks(grid: &Grid, lines: &Lines, m: &Mass) -> (Vec<f64>, Vec<f64>) {
     let mut ch = Vec::with_capacity(grid.states.len());
     let mut fam = Vec::with_capacity(grid.states.len());
     for s in 0..grid.states.len() {
-        ch.push(m.ch[grid.block(s)].iter().sum());
-        fam.push(m.fam[grid.block(s)].iter().sum());
+        let (lc, lf) = lines.totals(s);
+        ch.push(m.ch[grid.block(s)].iter().sum::<f64>() + lc);
+        fam.push(m.fam[grid.block(s)].iter().sum::<f64>() + lf);
     }
     (ch, fam)
 }
@@ -225,7 +248,7 @@ fn metrics(
     y: usize,
     early_base: f64,
     costs: &[(f64, f64, SpendClass)],
-    grid: &Grid,
+    (grid, lines): (&Grid, &Lines),
     m: &Mass,
     acc: &YearAcc,
 ) -> Result<[f64; N_METRICS], String> {
@@ -260,6 +283,7 @@ fn metrics(
                     .for_each(|(x, y)| *x += y);
                 fam_at.iter_mut().zip(&m.fam[v]).for_each(|(x, y)| *x += y);
             }
+            lines.add_ages(s, g, &mut ch_at, &mut fam_at);
             for (a, (&ch, &fam)) in ch_at.iter().zip(&fam_at).enumerate() {
                 if ch != 0.0 || fam != 0.0 {
                     add_stock_metrics(model, s, (a * grid.age_unit) as u32, ch, fam, &mut out);

@@ -5,10 +5,13 @@
 //! which become the month-0 vectors once every state has moved on. For each run of cells that
 //! share a table row (a run of months in state by a run of ages), one pass writes the families
 //! who stay (shifted along their own age vectors) and sums the run over months by age; each move
-//! out is then one scaled vector added to the destination's entrants.
+//! out is then one scaled vector added to the destination's entrants. States held as delay lines
+//! (`lines`) are moved by `delay_step` instead.
 
+use super::delay_step::line_step;
 use super::entrants::Entrants;
 use super::grid::{Grid, Runs};
+use super::lines::Lines;
 use super::mass::{Mass, YearAcc};
 use super::shift;
 use crate::engine::tables::{Entry, Tables, EXIT, NO_COST, TAG_REREFERRAL_12M};
@@ -71,7 +74,7 @@ impl Work {
 
 /// Probabilities of leaving the state and of starting to wait for family help (state `cap`)
 /// in the moves of a row out of state `s`.
-fn leave_and_wait(moves: &[Entry], s: usize, cap: usize) -> (f64, f64) {
+pub(super) fn leave_and_wait(moves: &[Entry], s: usize, cap: usize) -> (f64, f64) {
     let (mut prev, mut leave, mut wait) = (0.0, 0.0, 0.0);
     for e in moves {
         let p = e.cum - prev;
@@ -100,13 +103,29 @@ pub fn transitions(
     tables: &Tables,
     runs: &Runs,
     age_out: &[Dest],
-    m: &mut Mass,
+    (m, lines): (&mut Mass, &mut Lines),
     work: &mut Work,
     acc: &mut YearAcc,
 ) {
     for (s, &to) in age_out.iter().enumerate() {
         for g in 0..grid.n_groups {
-            state_group(model, grid, tables, runs, s, g, to, m, work, acc);
+            if lines.held(s) {
+                let (segs, age_row) = lines.group_mut(s, g);
+                let at = (s, g, age_row);
+                line_step(
+                    model,
+                    grid,
+                    tables,
+                    at,
+                    to,
+                    m,
+                    segs,
+                    &mut work.entrants,
+                    acc,
+                );
+            } else {
+                state_group(model, grid, tables, runs, s, g, to, m, work, acc);
+            }
         }
     }
     work.entrants.settle(grid, m);
@@ -127,8 +146,6 @@ fn state_group(
     acc: &mut YearAcc,
 ) {
     let cap = model.capacity_state;
-    let s_n = model.states.len();
-    let is_plan = |s: usize| model.states[s].role == Role::ChildProtection;
     let sc = &grid.states[s];
     let (nd, nw, na) = (sc.n_dur, sc.n_wait, sc.n_age);
     let (live, len) = (sc.live_ages(), nw * na);
@@ -206,53 +223,84 @@ fn state_group(
             }
         }
         for r in rows.iter() {
-            let (a0, a1) = (r.a0, r.a1);
-            let (sf, sc_, sk) = (&sums.fam, &sums.ch, &sums.had_plan);
-            let f: f64 = sf[a0..a1].iter().sum();
-            let c: f64 = sc_[a0..a1].iter().sum();
-            if f == 0.0 && c == 0.0 {
-                continue;
-            }
-            let k: f64 = sk[a0..a1].iter().sum();
-            acc.occ_ch[s] += c;
-            acc.occ_fam[s] += f;
-            let mut prev = 0.0;
-            for e in tables.moves(r.row) {
-                let p = e.cum - prev;
-                prev = e.cum;
-                let t = e.dest as usize;
-                if p <= 0.0 || (e.dest != EXIT && t == cap) {
-                    continue;
-                }
-                let (pf, pc, pk) = (p * f, p * c, p * k);
-                if e.tag & TAG_REREFERRAL_12M != 0 {
-                    acc.extras.rereferrals += pc;
-                }
-                if e.cost != NO_COST {
-                    let (per_child, per_family, class) = tables.costs[e.cost as usize];
-                    acc.oneoff[class as usize] += per_child * pc + per_family * pf;
-                }
-                if e.dest == EXIT {
-                    acc.flows.add(s, s_n, pc, pf);
-                    continue;
-                }
-                acc.flows.add(s, t, pc, pf);
-                let marker = if is_plan(t) && !is_plan(s) {
-                    acc.extras.repeat_plans += pk;
-                    sc_
-                } else {
-                    sk
-                };
-                let into = entrants.ages(grid, t, g);
-                let e = &mut entrants.mass;
-                shift::add_aged(&mut e.fam[into.clone()], a0, a1, p, sf);
-                shift::add_aged(&mut e.ch[into.clone()], a0, a1, p, sc_);
-                shift::add_aged(&mut e.had_plan[into], a0, a1, p, marker);
-            }
+            let ages = (r.a0, r.a1);
+            move_out(
+                model,
+                grid,
+                tables,
+                (s, g),
+                r.row,
+                ages,
+                sums,
+                entrants,
+                acc,
+            );
         }
     }
     // After the stays, which set the last age cell that waiting age-leavers join.
     age_out_cells(model, grid, s, g, to, aged, entrants, m, acc);
+}
+
+/// The moves out of state `s`, group `g` under table row `row` of the families summed by age in
+/// `sums` (ages `a0..a1`): counted as occupancy, flows and one-off costs, and added one age cell
+/// up to the destinations' entrants (moves to family help are the waiting flag's, not these).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn move_out(
+    model: &Model,
+    grid: &Grid,
+    tables: &Tables,
+    (s, g): (usize, usize),
+    row: usize,
+    (a0, a1): (usize, usize),
+    sums: &Mass,
+    entrants: &mut Entrants,
+    acc: &mut YearAcc,
+) {
+    let cap = model.capacity_state;
+    let s_n = model.states.len();
+    let is_plan = |s: usize| model.states[s].role == Role::ChildProtection;
+    let (sf, sc_, sk) = (&sums.fam, &sums.ch, &sums.had_plan);
+    let f: f64 = sf[a0..a1].iter().sum();
+    let c: f64 = sc_[a0..a1].iter().sum();
+    if f == 0.0 && c == 0.0 {
+        return;
+    }
+    let k: f64 = sk[a0..a1].iter().sum();
+    acc.occ_ch[s] += c;
+    acc.occ_fam[s] += f;
+    let mut prev = 0.0;
+    for e in tables.moves(row) {
+        let p = e.cum - prev;
+        prev = e.cum;
+        let t = e.dest as usize;
+        if p <= 0.0 || (e.dest != EXIT && t == cap) {
+            continue;
+        }
+        let (pf, pc, pk) = (p * f, p * c, p * k);
+        if e.tag & TAG_REREFERRAL_12M != 0 {
+            acc.extras.rereferrals += pc;
+        }
+        if e.cost != NO_COST {
+            let (per_child, per_family, class) = tables.costs[e.cost as usize];
+            acc.oneoff[class as usize] += per_child * pc + per_family * pf;
+        }
+        if e.dest == EXIT {
+            acc.flows.add(s, s_n, pc, pf);
+            continue;
+        }
+        acc.flows.add(s, t, pc, pf);
+        let marker = if is_plan(t) && !is_plan(s) {
+            acc.extras.repeat_plans += pk;
+            sc_
+        } else {
+            sk
+        };
+        let into = entrants.ages(grid, t, g);
+        let e = &mut entrants.mass;
+        shift::add_aged(&mut e.fam[into.clone()], a0, a1, p, sf);
+        shift::add_aged(&mut e.ch[into.clone()], a0, a1, p, sc_);
+        shift::add_aged(&mut e.had_plan[into], a0, a1, p, marker);
+    }
 }
 
 /// The stays from one months-in-state vector `src` (both waiting halves where it has them, each

@@ -157,40 +157,49 @@ impl Population {
 
     /// Children and families alive at the start of month `month` by state and age in months:
     /// `cells[s][age] = (children, families)`. Integer counts, so the sum over blocks is exact in
-    /// any order.
+    /// any order and however rayon splits the blocks between workers.
     pub fn stocks(&self, n_states: usize, month: u32) -> Vec<Vec<(u64, u64)>> {
         let now = stored_month(month);
-        let parts: Vec<Vec<Vec<(u64, u64)>>> = self
+        // One flat row of age cells a state, per worker's share of the blocks; ages at or past
+        // `WIDTH` (none in the shipped scenarios) are counted apart.
+        const WIDTH: usize = 512;
+        type Part = (Vec<(u64, u64)>, Vec<(usize, usize, u8)>);
+        let empty = || -> Part { (vec![(0, 0); n_states * WIDTH], Vec::new()) };
+        let (flat, older) = self
             .blocks
             .par_iter()
-            .map(|b| {
-                let mut cells: Vec<Vec<(u64, u64)>> = vec![Vec::new(); n_states];
+            .fold(empty, |(mut flat, mut older), b| {
                 for ((&s, &birth), &ch) in b.state.iter().zip(&b.birth).zip(&b.children) {
                     if s == EXIT {
                         continue;
                     }
-                    let row = &mut cells[s as usize];
                     let a = usize::from(now.wrapping_sub(birth));
-                    if row.len() <= a {
-                        row.resize(a + 1, (0, 0));
+                    if a < WIDTH {
+                        let cell = &mut flat[s as usize * WIDTH + a];
+                        cell.0 += u64::from(ch);
+                        cell.1 += 1;
+                    } else {
+                        older.push((s as usize, a, ch));
                     }
-                    row[a].0 += u64::from(ch);
-                    row[a].1 += 1;
                 }
-                cells
+                (flat, older)
             })
-            .collect();
-        let mut total: Vec<Vec<(u64, u64)>> = vec![Vec::new(); n_states];
-        for part in parts {
-            for (row, p) in total.iter_mut().zip(part) {
-                if row.len() < p.len() {
-                    row.resize(p.len(), (0, 0));
-                }
-                for (t, x) in row.iter_mut().zip(p) {
+            .reduce(empty, |(mut flat, mut older), (f, o)| {
+                for (t, x) in flat.iter_mut().zip(f) {
                     t.0 += x.0;
                     t.1 += x.1;
                 }
+                older.extend(o);
+                (flat, older)
+            });
+        let mut total: Vec<Vec<(u64, u64)>> = flat.chunks_exact(WIDTH).map(<[_]>::to_vec).collect();
+        for (s, a, ch) in older {
+            let row = &mut total[s];
+            if row.len() <= a {
+                row.resize(a + 1, (0, 0));
             }
+            row[a].0 += u64::from(ch);
+            row[a].1 += 1;
         }
         total
     }

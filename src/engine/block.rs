@@ -36,22 +36,36 @@ pub struct NewFamily {
     pub history: u8,
 }
 
-/// A family waiting for a family-help place, with what it needs to be given one.
+/// A family waiting for a family-help place, packed in one word so that waiting lists stream
+/// cheaply: its queue key. Lower keys are served first: bits 56 to 63 hold the family's priority
+/// class (a rank), bits 46 to 55 the month it started waiting, bits 14 to 45 its id and bits 0
+/// to 13 its slot in the block. Ids are unique, so the slot never decides the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Waiter {
-    /// Queue key: lower keys are served first; its low 32 bits are the family id and bits 32 to
-    /// 47 the month it started waiting, so a stale entry can be told from a current one.
     pub key: u64,
-    pub slot: u32,
-    pub state: u16,
-    pub children: u8,
 }
 
+const _: () = assert!(BLOCK <= 1 << 14, "slots fit in 14 bits of a waiter");
+const _: () = assert!(
+    crate::scenario::validate::MAX_HORIZON_YEARS * 12 < 1 << 10,
+    "months fit in 10 bits of a waiter"
+);
+
 impl Waiter {
-    /// The month the waiting started, as stored in the key.
+    /// The waiter of the family with `id` in slot `slot`, of priority class `class` (below 256),
+    /// waiting since month `since` (below 1,024).
     #[inline]
-    pub fn since(&self) -> u16 {
-        (self.key >> 32) as u16
+    pub fn new(class: u64, since: u16, id: u32, slot: usize) -> Waiter {
+        debug_assert!(class < 256 && since < 1 << 10 && slot < BLOCK);
+        Waiter {
+            key: (class << 56) | (u64::from(since) << 46) | (u64::from(id) << 14) | slot as u64,
+        }
+    }
+
+    /// The family's slot in its block.
+    #[inline]
+    pub fn slot(self) -> usize {
+        (self.key & ((1 << 14) - 1)) as usize
     }
 }
 
@@ -185,7 +199,7 @@ impl Block {
     /// start of month `month`.
     pub fn give_places(&mut self, capacity_state: u16, month: u32) {
         for w in &self.waiting[..self.given] {
-            let i = w.slot as usize;
+            let i = w.slot();
             self.state[i] = capacity_state;
             self.entered[i] = stored_month(month);
             self.wait_since[i] = NOT_WAITING;
@@ -200,7 +214,7 @@ impl Block {
     pub fn update_waiting(&mut self) {
         let stopped = &self.stopped;
         self.waiting
-            .retain(|w| stopped[w.slot as usize / 64] & (1 << (w.slot % 64)) == 0);
+            .retain(|w| stopped[w.slot() / 64] & (1 << (w.slot() % 64)) == 0);
         self.stopped.fill(0);
         if self.fresh.is_empty() {
             return;
@@ -259,12 +273,7 @@ mod tests {
 
     fn waiter(b: &mut Block, slot: usize, since: u16, prio: u64) -> Waiter {
         b.wait_since[slot] = since;
-        Waiter {
-            key: (prio << 48) | (u64::from(since) << 32) | u64::from(b.id[slot]),
-            slot: slot as u32,
-            state: b.state[slot],
-            children: b.children[slot],
-        }
+        Waiter::new(prio, since, b.id[slot], slot)
     }
 
     #[test]
@@ -301,7 +310,7 @@ mod tests {
             waiter(&mut b, 2, 4, 0),
         ];
         b.update_waiting();
-        let slots: Vec<u32> = b.waiting.iter().map(|w| w.slot).collect();
+        let slots: Vec<usize> = b.waiting.iter().map(|w| w.slot()).collect();
         assert_eq!(slots, vec![3, 0, 2, 5, 4]);
         // The first waiter is given a place, then the second leaves the model.
         b.given = 1;
@@ -310,18 +319,13 @@ mod tests {
         assert_eq!(b.entered[3], stored_month(3));
         remove(&mut b, 0);
         b.update_waiting();
-        let slots: Vec<u32> = b.waiting.iter().map(|w| w.slot).collect();
+        let slots: Vec<usize> = b.waiting.iter().map(|w| w.slot()).collect();
         assert_eq!(slots, vec![2, 5, 4]);
     }
 
     #[test]
     fn merging_keeps_keys_sorted() {
-        let w = |key| Waiter {
-            key,
-            slot: 0,
-            state: 0,
-            children: 0,
-        };
+        let w = |key| Waiter { key };
         for (a, b) in [
             (vec![], vec![5]),
             (vec![1, 4, 9], vec![2, 3, 10]),

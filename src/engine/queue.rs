@@ -63,7 +63,8 @@ pub fn give_out(
     for b in blocks {
         b.given = threshold.map_or(0, |t| b.waiting.partition_point(|w| w.key <= t));
         for w in &b.waiting[..b.given] {
-            flows[w.state as usize * n1 + capacity_state as usize] += one_flow(w.children);
+            let i = w.slot();
+            flows[b.state[i] as usize * n1 + capacity_state as usize] += one_flow(b.children[i]);
         }
     }
 }
@@ -73,17 +74,22 @@ mod tests {
     use super::*;
     use crate::engine::block::Waiter;
 
-    fn block(keys: &[u64]) -> Block {
+    /// A block whose families (state 0, one child each) wait with ids `ids`, in that order.
+    fn block(ids: &[u32]) -> Block {
         let mut b = Block::new();
-        b.waiting = keys
-            .iter()
-            .map(|&key| Waiter {
-                key,
-                slot: 0,
+        for &id in ids {
+            let f = crate::engine::block::NewFamily {
+                id,
                 state: 0,
+                group: 0,
                 children: 1,
-            })
-            .collect();
+                age: 0,
+                dur: 0,
+                history: 0,
+            };
+            let slot = b.push(f, 0);
+            b.waiting.push(Waiter::new(0, 0, id, slot));
+        }
         b
     }
 

@@ -113,6 +113,19 @@ pub(crate) fn state_costs(
     Ok(out)
 }
 
+/// Each group's family-help priority as its rank among the distinct priorities (same order,
+/// below 256 since groups are stored in a byte).
+fn priority_ranks(model: &Model) -> Vec<u64> {
+    let mut distinct: Vec<u32> = model.groups.iter().map(|(_, p)| u32::from(*p)).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    model
+        .groups
+        .iter()
+        .map(|(_, p)| distinct.partition_point(|&d| d < u32::from(*p)).min(255) as u64)
+        .collect()
+}
+
 /// Simulates run `run` of `model`.
 pub fn simulate(model: &Model, run: u64, cfg: &RunConfig) -> Result<RunResult, String> {
     let seed = rng::run_seed(cfg.master_seed, run);
@@ -195,11 +208,7 @@ impl<'a> Sim<'a> {
             inflows: Inflows::new(model, values, seed)?,
             n_states,
             is_plan,
-            priority: model
-                .groups
-                .iter()
-                .map(|(_, p)| u64::from(*p).min(0xFFFF))
-                .collect(),
+            priority: priority_ranks(model),
             family_months: 0,
             count_ch,
             count_fam,

@@ -21,7 +21,7 @@ pub struct StepCtx<'a> {
     pub capacity_state: u16,
     pub need_state: u16,
     pub targeting: Targeting,
-    /// Queue priority of each group (lower first).
+    /// Queue priority class of each group (lower first), as a rank below 256.
     pub priority: &'a [u64],
     /// (age in months, destination) at which each state ages out.
     pub age_out: &'a [(u32, u16)],
@@ -31,16 +31,16 @@ pub struct StepCtx<'a> {
 }
 
 impl StepCtx<'_> {
-    /// The family-help queue key of a family of `group` in state `s` waiting since `since`: lower
-    /// keys are served first, ties broken by id.
+    /// The family-help queue entry of the family in slot `slot`, of `group`, with id `id`, in
+    /// state `s` and waiting since `since`: lower classes first, then earlier months, then ids.
     #[inline]
-    fn queue_key(&self, s: u16, group: u8, since: u16, id: u32) -> u64 {
-        let (wait, id) = (u64::from(since) << 32, u64::from(id));
-        match self.targeting {
-            Targeting::NeedFirst => (self.priority[group as usize] << 48) | wait | id,
-            Targeting::FirstCome => wait | id,
-            Targeting::StepDownFirst => (u64::from(s == self.need_state) << 48) | wait | id,
-        }
+    fn waiter(&self, s: u16, group: u8, since: u16, id: u32, slot: usize) -> Waiter {
+        let class = match self.targeting {
+            Targeting::NeedFirst => self.priority[group as usize],
+            Targeting::FirstCome => 0,
+            Targeting::StepDownFirst => u64::from(s == self.need_state),
+        };
+        Waiter::new(class, since, id, slot)
     }
 
     /// The flow cell of a move from `from` to `to` (`EXIT` is the last column).
@@ -170,12 +170,7 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
             if wait_since[i] == NOT_WAITING {
                 wait_since[i] = month16;
                 if s != cap {
-                    fresh.push(Waiter {
-                        key: ctx.queue_key(s, group[i], month16, id[i]),
-                        slot: i as u32,
-                        state: s,
-                        children: children[i],
-                    });
+                    fresh.push(ctx.waiter(s, group[i], month16, id[i], i));
                 }
             }
             continue;

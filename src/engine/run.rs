@@ -116,13 +116,13 @@ pub(crate) fn state_costs(
 /// Each group's family-help priority as its rank among the distinct priorities (same order,
 /// below 256 since groups are stored in a byte).
 fn priority_ranks(model: &Model) -> Vec<u64> {
-    let mut distinct: Vec<u32> = model.groups.iter().map(|(_, p)| u32::from(*p)).collect();
+    let mut distinct: Vec<u32> = model.groups.iter().map(|(_, p)| *p).collect();
     distinct.sort_unstable();
     distinct.dedup();
     model
         .groups
         .iter()
-        .map(|(_, p)| distinct.partition_point(|&d| d < u32::from(*p)).min(255) as u64)
+        .map(|(_, p)| distinct.partition_point(|&d| d < *p).min(255) as u64)
         .collect()
 }
 

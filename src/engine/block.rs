@@ -118,11 +118,6 @@ pub struct Block {
     pub wait_since: Vec<u16>,
     /// What the family has been through (`HAD_PLAN`).
     pub history: Vec<u8>,
-    /// The family's table row (as `Lookup::row_index`) while `until` has not come.
-    pub row: Vec<u32>,
-    /// Stored month from which `row` must be looked up again (0: at the next step). Anything
-    /// that changes a family's state or months in it sets it to 0.
-    pub until: Vec<u16>,
     /// Slots of families that left (state `EXIT`): the step fills them with arrivals, in slot
     /// order, before the block grows.
     pub holes: usize,
@@ -155,8 +150,6 @@ impl Block {
         b.entered.reserve_exact(BLOCK);
         b.wait_since.reserve_exact(BLOCK);
         b.history.reserve_exact(BLOCK);
-        b.row.reserve_exact(BLOCK);
-        b.until.reserve_exact(BLOCK);
         b.stopped = vec![0; BLOCK / 64];
         b
     }
@@ -190,8 +183,6 @@ impl Block {
         self.entered.push(now - f.dur);
         self.wait_since.push(NOT_WAITING);
         self.history.push(f.history);
-        self.row.push(0);
-        self.until.push(0);
         i
     }
 
@@ -203,7 +194,6 @@ impl Block {
             self.state[i] = capacity_state;
             self.entered[i] = stored_month(month);
             self.wait_since[i] = NOT_WAITING;
-            self.until[i] = 0;
             Block::stop_waiting(&mut self.stopped, i);
         }
         self.given = 0;

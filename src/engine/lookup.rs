@@ -39,10 +39,6 @@ pub struct Lookup {
     age: Box<[u32; ALL_U16]>,
     /// Duration band of each number of months in a state (held at the tables' cap).
     dur: Box<[u8; ALL_U16]>,
-    /// Months from each age, and from each number of months in a state, until its band changes
-    /// (`u16::MAX` where it never does).
-    age_steady: Box<[u16; ALL_U16]>,
-    dur_steady: Box<[u16; ALL_U16]>,
     pub rows: Vec<Row>,
     pub entries: Vec<Entry>,
 }
@@ -56,8 +52,6 @@ impl Lookup {
             state_group: (0..n_sg).map(|k| (k * t.n_age * t.n_dur) as u32).collect(),
             age: every_u16(t.age_band_of.iter().map(age_row)),
             dur: every_u16(t.dur_band_of.iter().copied()),
-            age_steady: steady(&t.age_band_of),
-            dur_steady: steady(&t.dur_band_of),
             rows: t
                 .rows
                 .iter()
@@ -87,27 +81,6 @@ impl Lookup {
         &self.rows[(sg + self.age[age as usize] + u32::from(self.dur[dur as usize])) as usize]
     }
 
-    /// Index of the row of a family in `state` and `group`, aged `age` months, `dur` months in
-    /// the state (see `row_at`).
-    #[inline]
-    pub fn row_index(&self, state: u16, group: u8, age: u16, dur: u16) -> u32 {
-        let sg = self.state_group[state as usize * self.n_groups + group as usize];
-        sg + self.age[age as usize] + u32::from(self.dur[dur as usize])
-    }
-
-    /// Row `at` (from `row_index`).
-    #[inline]
-    pub fn row_at(&self, at: u32) -> &Row {
-        &self.rows[at as usize]
-    }
-
-    /// Months for which a family aged `age`, `dur` months in its state keeps its row (at least
-    /// one): until its age band or its months-in-state band changes.
-    #[inline]
-    pub fn steady(&self, age: u16, dur: u16) -> u32 {
-        u32::from(self.age_steady[age as usize].min(self.dur_steady[dur as usize]))
-    }
-
     /// The move a draw `bits` (below 2^53) takes from `row`, if any.
     #[inline]
     pub fn pick(&self, row: &Row, bits: u64) -> Option<&Entry> {
@@ -118,23 +91,6 @@ impl Lookup {
             .iter()
             .find(|e| bits < e.threshold)
     }
-}
-
-/// Months from each `u16` until `bands` (held at its last value beyond its end) changes, at
-/// least 1 and `u16::MAX` where it never does.
-fn steady(bands: &[u8]) -> Box<[u16; ALL_U16]> {
-    let mut out = vec![u16::MAX; ALL_U16];
-    let last = bands.len().min(ALL_U16);
-    for x in (0..last.saturating_sub(1)).rev() {
-        out[x] = if bands[x + 1] != bands[x] {
-            1
-        } else {
-            out[x + 1].saturating_add(1)
-        };
-    }
-    out.into_boxed_slice()
-        .try_into()
-        .expect("one value per u16")
 }
 
 /// A table of every `u16`: `values` for the first ones, then the last value repeated (the
@@ -163,14 +119,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn rows_hold_until_the_next_band_boundary() {
-        // Bands 0 0 1 1 1 2, then 2 for ever.
-        let t = steady(&[0, 0, 1, 1, 1, 2]);
-        assert_eq!(&t[..6], &[2, 1, 3, 2, 1, u16::MAX]);
-        assert_eq!(t[ALL_U16 - 1], u16::MAX);
     }
 
     #[test]

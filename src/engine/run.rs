@@ -173,9 +173,6 @@ pub struct Sim<'a> {
     /// Children and families in each state now (unweighted), kept current by `apply`.
     count_ch: Vec<i64>,
     count_fam: Vec<i64>,
-    /// The shape of last year's tables (age bands, months bands, rows): families keep their row
-    /// index from year to year (`Block::row`) only while it is the same.
-    layout: (usize, usize, usize),
 }
 
 impl<'a> Sim<'a> {
@@ -212,7 +209,6 @@ impl<'a> Sim<'a> {
             family_months: 0,
             count_ch,
             count_fam,
-            layout: (0, 0, 0),
         })
     }
 
@@ -263,13 +259,6 @@ impl<'a> Sim<'a> {
         let n1 = s_n + 1;
         let tables = Tables::build(model, self.values, y)?;
         let lookup = Lookup::new(&tables);
-        let layout = (tables.n_age, tables.n_dur, tables.rows.len());
-        if layout != self.layout {
-            // Rows are laid out by the model's bands alone, so this happens only in the first
-            // year; were it ever to change, every family looks its row up again.
-            self.pop.blocks.par_iter_mut().for_each(|b| b.until.fill(0));
-            self.layout = layout;
-        }
         let costs = state_costs(model, self.values, y)?;
         let cap = model.capacity_state;
         let need = model.need_state;

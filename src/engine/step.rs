@@ -92,8 +92,6 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
         entered,
         wait_since,
         history,
-        row: cached,
-        until,
         holes,
         fresh,
         stopped,
@@ -113,56 +111,40 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
         &mut wait_since[..n],
         &mut history[..n],
     );
-    let (cached, until) = (&mut cached[..n], &mut until[..n]);
     let mut arrivals = arrivals;
     let n1 = ctx.n_states + 1;
-    'families: for i in 0..n {
-        let (s, d, cost, tag) = 'decide: {
-            let at = if now < until[i] {
-                cached[i]
-            } else {
-                // The row is looked up again: the family is new, moved, or reached a band
-                // boundary (or the slot is a hole).
-                let mut s = state[i];
-                if s == EXIT {
-                    let Some(j) = arrivals.next() else {
-                        continue 'families;
-                    };
-                    // A hole: the next arrival takes it, and moves this month like everyone
-                    // else.
-                    let f = ctx.arrivals.family(j);
-                    id[i] = f.id;
-                    state[i] = f.state;
-                    group[i] = f.group;
-                    children[i] = f.children;
-                    birth[i] = now - f.age;
-                    entered[i] = now - f.dur;
-                    wait_since[i] = NOT_WAITING;
-                    history[i] = f.history;
-                    *holes -= 1;
-                    out.flows[ctx.n_states * n1 + f.state as usize] += one_flow(f.children);
-                    s = f.state;
-                }
-                let (ao_age, ao_to) = ctx.age_out[s as usize];
-                let age = now.wrapping_sub(birth[i]);
-                if u32::from(age) >= ao_age {
-                    break 'decide (s, ao_to, NO_COST, 0);
-                }
-                let dur = now.wrapping_sub(entered[i]);
-                let at = lk.row_index(s, group[i], age, dur);
-                // The row holds until a band boundary or the age-out age, whichever is first.
-                let steady = lk.steady(age, dur).min(ao_age - u32::from(age));
-                cached[i] = at;
-                until[i] = (u32::from(now) + steady).min(u32::from(u16::MAX)) as u16;
-                at
+    for i in 0..n {
+        let mut s = state[i];
+        if s == EXIT {
+            let Some(j) = arrivals.next() else {
+                continue;
             };
-            let row = lk.row_at(at);
+            // A hole: the next arrival takes it, and moves this month like everyone else.
+            let f = ctx.arrivals.family(j);
+            id[i] = f.id;
+            state[i] = f.state;
+            group[i] = f.group;
+            children[i] = f.children;
+            birth[i] = now - f.age;
+            entered[i] = now - f.dur;
+            wait_since[i] = NOT_WAITING;
+            history[i] = f.history;
+            *holes -= 1;
+            out.flows[ctx.n_states * n1 + f.state as usize] += one_flow(f.children);
+            s = f.state;
+        }
+        let (ao_age, ao_to) = ctx.age_out[s as usize];
+        let age = now.wrapping_sub(birth[i]);
+        let (d, cost, tag) = if u32::from(age) >= ao_age {
+            (ao_to, NO_COST, 0)
+        } else {
+            let row = lk.row(s, group[i], age, now.wrapping_sub(entered[i]));
             if row.threshold == 0 {
-                continue 'families;
+                continue;
             }
             match lk.pick(row, rng::family_draw(ctx.key, id[i], ctx.month)) {
-                Some(e) => (state[i], e.dest, e.cost, e.tag),
-                None => continue 'families,
+                Some(e) => (e.dest, e.cost, e.tag),
+                None => continue,
             }
         };
         if d == cap {
@@ -187,8 +169,6 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
         if wait_since[i] != NOT_WAITING {
             Block::stop_waiting(stopped, i);
         }
-        // Its row is looked up again next month.
-        until[i] = 0;
         if d == EXIT {
             // Leaves a hole for a later arrival.
             state[i] = EXIT;

@@ -45,7 +45,13 @@ pub struct Waiter {
     pub key: u64,
 }
 
-const _: () = assert!(BLOCK <= 1 << 14, "slots fit in 14 bits of a waiter");
+/// Low bits of a waiter's key that hold its slot.
+pub const SLOT_BITS: u32 = 14;
+
+const _: () = assert!(
+    BLOCK <= 1 << SLOT_BITS,
+    "slots fit in the slot bits of a waiter"
+);
 const _: () = assert!(
     crate::scenario::validate::MAX_HORIZON_YEARS * 12 < 1 << 10,
     "months fit in 10 bits of a waiter"
@@ -58,14 +64,17 @@ impl Waiter {
     pub fn new(class: u64, since: u16, id: u32, slot: usize) -> Waiter {
         debug_assert!(class < 256 && since < 1 << 10 && slot < BLOCK);
         Waiter {
-            key: (class << 56) | (u64::from(since) << 46) | (u64::from(id) << 14) | slot as u64,
+            key: (class << 56)
+                | (u64::from(since) << 46)
+                | (u64::from(id) << SLOT_BITS)
+                | slot as u64,
         }
     }
 
     /// The family's slot in its block.
     #[inline]
     pub fn slot(self) -> usize {
-        (self.key & ((1 << 14) - 1)) as usize
+        (self.key & ((1 << SLOT_BITS) - 1)) as usize
     }
 }
 

@@ -1,7 +1,7 @@
 //! The family-help queue across blocks: each month's free places go to the waiting families with
 //! the lowest queue keys, found from the blocks' sorted waiting lists without gathering them.
 
-use super::block::{one_flow, Block};
+use super::block::{one_flow, Block, Waiter, SLOT_BITS};
 
 /// Families waiting in all blocks.
 pub fn waiting(blocks: &[Block]) -> usize {
@@ -24,16 +24,18 @@ pub fn give_out(
     } else if free >= waiting(blocks) {
         Some(u64::MAX)
     } else {
-        // The smallest key with `free` keys at or below it, by bisection on keys. Each block
-        // keeps the range of its list where the count at any key still in [lo, hi] falls, so
-        // later steps search ever shorter ranges.
+        // The smallest key with `free` keys at or below it, by bisection on keys without their
+        // slot bits (ids are unique, so the rest of a key already tells families apart). Each
+        // block keeps the range of its list where the count at any key still in [lo, hi] falls,
+        // so later steps search ever shorter ranges.
+        let family = |w: &Waiter| w.key >> SLOT_BITS;
         let mut lo = u64::MAX;
         let mut hi = 0;
         for w in blocks.iter().filter_map(|b| b.waiting.first()) {
-            lo = lo.min(w.key);
+            lo = lo.min(family(w));
         }
         for w in blocks.iter().filter_map(|b| b.waiting.last()) {
-            hi = hi.max(w.key);
+            hi = hi.max(family(w));
         }
         let mut ranges: Vec<(usize, usize)> = blocks.iter().map(|b| (0, b.waiting.len())).collect();
         let mut at = vec![0; blocks.len()];
@@ -41,7 +43,7 @@ pub fn give_out(
             let mid = lo + (hi - lo) / 2;
             let mut count = 0;
             for ((b, &(a, z)), p) in blocks.iter().zip(&ranges).zip(at.iter_mut()) {
-                *p = a + b.waiting[a..z].partition_point(|w| w.key <= mid);
+                *p = a + b.waiting[a..z].partition_point(|w| family(w) <= mid);
                 count += *p;
             }
             let below = count >= free;
@@ -58,7 +60,7 @@ pub fn give_out(
                 lo = mid + 1;
             }
         }
-        Some(lo)
+        Some((lo << SLOT_BITS) | ((1 << SLOT_BITS) - 1))
     };
     for b in blocks {
         b.given = threshold.map_or(0, |t| b.waiting.partition_point(|w| w.key <= t));
@@ -72,7 +74,6 @@ pub fn give_out(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::block::Waiter;
 
     /// A block whose families (state 0, one child each) wait with ids `ids`, in that order.
     fn block(ids: &[u32]) -> Block {

@@ -19,15 +19,15 @@ pub fn give_out(
     n1: usize,
     flows: &mut [u64],
 ) {
-    let threshold = if free == 0 {
-        None
+    let given: Vec<usize> = if free == 0 {
+        vec![0; blocks.len()]
     } else if free >= waiting(blocks) {
-        Some(u64::MAX)
+        blocks.iter().map(|b| b.waiting.len()).collect()
     } else {
         // The smallest key with `free` keys at or below it, by bisection on keys without their
         // slot bits (ids are unique, so the rest of a key already tells families apart). Each
         // block keeps the range of its list where the count at any key still in [lo, hi] falls,
-        // so later steps search ever shorter ranges.
+        // so later steps search ever shorter ranges, and the last step counts its given prefix.
         let family = |w: &Waiter| w.key >> SLOT_BITS;
         let mut lo = u64::MAX;
         let mut hi = 0;
@@ -38,15 +38,21 @@ pub fn give_out(
             hi = hi.max(family(w));
         }
         let mut ranges: Vec<(usize, usize)> = blocks.iter().map(|b| (0, b.waiting.len())).collect();
-        let mut at = vec![0; blocks.len()];
+        // Each block's count of keys at or below `t`, into `at`.
+        let count_at = |ranges: &[(usize, usize)], t: u64, at: &mut Vec<usize>| {
+            at.clear();
+            at.extend(
+                blocks
+                    .iter()
+                    .zip(ranges)
+                    .map(|(b, &(a, z))| a + b.waiting[a..z].partition_point(|w| family(w) <= t)),
+            );
+        };
+        let mut at = Vec::with_capacity(blocks.len());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            let mut count = 0;
-            for ((b, &(a, z)), p) in blocks.iter().zip(&ranges).zip(at.iter_mut()) {
-                *p = a + b.waiting[a..z].partition_point(|w| family(w) <= mid);
-                count += *p;
-            }
-            let below = count >= free;
+            count_at(&ranges, mid, &mut at);
+            let below = at.iter().sum::<usize>() >= free;
             for (r, &p) in ranges.iter_mut().zip(&at) {
                 if below {
                     r.1 = p;
@@ -60,11 +66,12 @@ pub fn give_out(
                 lo = mid + 1;
             }
         }
-        Some((lo << SLOT_BITS) | ((1 << SLOT_BITS) - 1))
+        count_at(&ranges, lo, &mut at);
+        at
     };
-    for b in blocks {
-        b.given = threshold.map_or(0, |t| b.waiting.partition_point(|w| w.key <= t));
-        for w in &b.waiting[..b.given] {
+    for (b, given) in blocks.iter_mut().zip(given) {
+        b.given = given;
+        for w in &b.waiting[..given] {
             let i = w.slot();
             flows[b.state[i] as usize * n1 + capacity_state as usize] += one_flow(b.children[i]);
         }

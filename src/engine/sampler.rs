@@ -127,7 +127,7 @@ impl Sampler {
         let ch: Vec<f64> = p
             .children
             .iter()
-            .map(|(_, e)| e.eval(values).map_err(|e| e.0))
+            .map(|(_, e)| eval(e))
             .collect::<Result<_, _>>()?;
         let cum = cumulative(ch.into_iter());
         Ok(Sampler {

@@ -2,6 +2,7 @@
 //! the lowest queue keys, found from the blocks' sorted waiting lists without gathering them.
 
 use super::block::{one_flow, Block, Waiter, SLOT_BITS};
+use rayon::prelude::*;
 
 /// Families waiting in all blocks.
 pub fn waiting(blocks: &[Block]) -> usize {
@@ -69,12 +70,33 @@ pub fn give_out(
         count_at(&ranges, lo, &mut at);
         at
     };
-    for (b, given) in blocks.iter_mut().zip(given) {
-        b.given = given;
-        for w in &b.waiting[..given] {
-            let i = w.slot();
-            flows[b.state[i] as usize * n1 + capacity_state as usize] += one_flow(b.children[i]);
-        }
+    // Each block counts its given families by state (reading their columns at random slots),
+    // in parallel; integer sums, so the total does not depend on how the blocks are split.
+    let by_state = blocks
+        .par_iter_mut()
+        .zip(given)
+        .fold(Vec::new, |mut acc: Vec<u64>, (b, given)| {
+            b.given = given;
+            for w in &b.waiting[..given] {
+                let (s, i) = (usize::from(b.state[w.slot()]), w.slot());
+                if acc.len() <= s {
+                    acc.resize(s + 1, 0);
+                }
+                acc[s] += one_flow(b.children[i]);
+            }
+            acc
+        })
+        .reduce(Vec::new, |mut a, b| {
+            if a.len() < b.len() {
+                a.resize(b.len(), 0);
+            }
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+            a
+        });
+    for (s, v) in by_state.into_iter().enumerate() {
+        flows[s * n1 + capacity_state as usize] += v;
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::arrivals::Inflows;
 use super::budget::Budgets;
-use super::lookup::Lookup;
+use super::lookup::{Lookup, Scan};
 use super::population::Population;
 use super::queue;
 use super::step::{step_block, StepCtx};
@@ -283,6 +283,7 @@ impl<'a> Sim<'a> {
                 (model.states[s].age_out_months, to)
             })
             .collect();
+        let scan = Scan::new(&lookup, age_out.iter().map(|a| a.0));
         let mut extras = YearExtras::default();
 
         let mut flows = Flows::new(s_n);
@@ -297,6 +298,7 @@ impl<'a> Sim<'a> {
             let arrivals = self.inflows.month(ends, first_id);
             let ctx = StepCtx {
                 lookup: &lookup,
+                scan: &scan,
                 costs: &tables.costs,
                 key: self.key,
                 month: m as u32,

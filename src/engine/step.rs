@@ -5,7 +5,7 @@
 
 use super::arrivals::MonthArrivals;
 use super::block::{one_flow, stored_month, Block, Waiter, HAD_PLAN, NOT_WAITING};
-use super::lookup::Lookup;
+use super::lookup::{Lookup, Scan};
 use super::tables::{EXIT, NO_COST, TAG_REREFERRAL_12M};
 use crate::rng;
 use crate::scenario::model::Targeting;
@@ -13,6 +13,8 @@ use crate::scenario::model::Targeting;
 /// What every block needs to know about the month.
 pub struct StepCtx<'a> {
     pub lookup: &'a Lookup,
+    /// The lookup's view for scanning families (rows, age-out ages, thresholds).
+    pub scan: &'a Scan<'a>,
     /// One-off costs of moves: (£ per child, £ per family, class), by `Entry::cost`.
     pub costs: &'a [(f64, f64, crate::scenario::model::SpendClass)],
     pub key: u64,
@@ -54,6 +56,9 @@ impl StepCtx<'_> {
         from as usize * (self.n_states + 1) + to
     }
 }
+
+/// Slots scanned together by `step_families`: one bit each in a `u64` mask.
+const CHUNK: usize = 64;
 
 /// Steps block `b` through month `ctx.month`: gives last month's places, adds its arrivals, moves
 /// every family, and brings its waiting list up to date. Arrivals fill the block's holes first,
@@ -113,81 +118,131 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
     );
     let mut arrivals = arrivals;
     let n1 = ctx.n_states + 1;
-    for i in 0..n {
-        let mut s = state[i];
-        if s == EXIT {
-            let Some(j) = arrivals.next() else {
-                continue;
-            };
-            // A hole: the next arrival takes it, and moves this month like everyone else.
-            let f = ctx.arrivals.family(j);
-            id[i] = f.id;
-            state[i] = f.state;
-            group[i] = f.group;
-            children[i] = f.children;
-            birth[i] = now - f.age;
-            entered[i] = now - f.dur;
-            wait_since[i] = NOT_WAITING;
-            history[i] = f.history;
-            *holes -= 1;
-            out.flows[ctx.n_states * n1 + f.state as usize] += one_flow(f.children);
-            s = f.state;
-        }
-        let (ao_age, ao_to) = ctx.age_out[s as usize];
-        let age = now.wrapping_sub(birth[i]);
-        let (d, cost, tag) = if u32::from(age) >= ao_age {
-            (ao_to, NO_COST, 0)
-        } else {
-            let row = lk.row(s, group[i], age, now.wrapping_sub(entered[i]));
-            if row.threshold == 0 {
-                continue;
-            }
-            match lk.pick(row, rng::family_draw(ctx.key, id[i], ctx.month)) {
-                Some(e) => (e.dest, e.cost, e.tag),
-                None => continue,
-            }
+    let (key, month) = (ctx.key, ctx.month);
+    // Each chunk of `CHUNK` slots is scanned without branching on the families: their rows and
+    // draws are kept, and a bit is set for each slot that may change (a hole, a family at its
+    // age-out age, or a draw below its row's threshold). Only the set bits are then stepped, in
+    // slot order, so a family that stays costs no mispredicted branch.
+    let (mut rows, mut draws) = ([0u32; CHUNK], [0u64; CHUNK]);
+    for c0 in (0..n).step_by(CHUNK) {
+        let c1 = (c0 + CHUNK).min(n);
+        let cols = Chunk {
+            id: &id[c0..c1],
+            state: &state[c0..c1],
+            group: &group[c0..c1],
+            birth: &birth[c0..c1],
+            entered: &entered[c0..c1],
         };
-        if d == cap {
-            // A request for a place: wait where the family is until one is free.
-            if wait_since[i] == NOT_WAITING {
-                wait_since[i] = month16;
-                if s != cap {
-                    fresh.push(ctx.waiter(s, group[i], month16, id[i], i));
+        let mut mask = scan_chunk(ctx, cols, &mut rows, &mut draws);
+        while mask != 0 {
+            let j = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let i = c0 + j;
+            let mut s = state[i];
+            let (mut r, mut draw) = (rows[j] as usize, draws[j]);
+            if s == EXIT {
+                let Some(a) = arrivals.next() else {
+                    continue;
+                };
+                // A hole: the next arrival takes it, and moves this month like everyone else.
+                let f = ctx.arrivals.family(a);
+                id[i] = f.id;
+                state[i] = f.state;
+                group[i] = f.group;
+                children[i] = f.children;
+                birth[i] = now - f.age;
+                entered[i] = now - f.dur;
+                wait_since[i] = NOT_WAITING;
+                history[i] = f.history;
+                *holes -= 1;
+                out.flows[ctx.n_states * n1 + f.state as usize] += one_flow(f.children);
+                s = f.state;
+                r = lk.row_index(s, f.group, f.age, f.dur);
+                draw = rng::family_draw(key, f.id, month);
+            }
+            let (ao_age, ao_to) = ctx.age_out[s as usize];
+            let age = now.wrapping_sub(birth[i]);
+            let (d, cost, tag) = if u32::from(age) >= ao_age {
+                (ao_to, NO_COST, 0)
+            } else {
+                match lk.pick(&lk.rows[r], draw) {
+                    Some(e) => (e.dest, e.cost, e.tag),
+                    None => continue,
                 }
+            };
+            if d == cap {
+                // A request for a place: wait where the family is until one is free.
+                if wait_since[i] == NOT_WAITING {
+                    wait_since[i] = month16;
+                    if s != cap {
+                        fresh.push(ctx.waiter(s, group[i], month16, id[i], i));
+                    }
+                }
+                continue;
             }
-            continue;
-        }
-        let ch = children[i];
-        if tag & TAG_REREFERRAL_12M != 0 {
-            out.rereferrals += u32::from(ch);
-        }
-        out.flows[ctx.cell(s, d)] += one_flow(ch);
-        if cost != NO_COST {
-            let (per_child, per_family, class) = ctx.costs[cost as usize];
-            out.oneoff[class as usize] += per_child * f64::from(ch) + per_family;
-        }
-        if wait_since[i] != NOT_WAITING {
-            Block::stop_waiting(stopped, i);
-        }
-        if d == EXIT {
-            // Leaves a hole for a later arrival.
-            state[i] = EXIT;
+            let ch = children[i];
+            if tag & TAG_REREFERRAL_12M != 0 {
+                out.rereferrals += u32::from(ch);
+            }
+            out.flows[ctx.cell(s, d)] += one_flow(ch);
+            if cost != NO_COST {
+                let (per_child, per_family, class) = ctx.costs[cost as usize];
+                out.oneoff[class as usize] += per_child * f64::from(ch) + per_family;
+            }
+            if wait_since[i] != NOT_WAITING {
+                Block::stop_waiting(stopped, i);
+            }
+            if d == EXIT {
+                // Leaves a hole for a later arrival.
+                state[i] = EXIT;
+                wait_since[i] = NOT_WAITING;
+                *holes += 1;
+                continue;
+            }
+            if ctx.is_plan[d as usize] && !ctx.is_plan[s as usize] {
+                if history[i] & HAD_PLAN != 0 {
+                    out.repeat_plans += u32::from(ch);
+                }
+                history[i] |= HAD_PLAN;
+            }
+            state[i] = d;
+            entered[i] = now + 1;
             wait_since[i] = NOT_WAITING;
-            *holes += 1;
-            continue;
         }
-        if ctx.is_plan[d as usize] && !ctx.is_plan[s as usize] {
-            if history[i] & HAD_PLAN != 0 {
-                out.repeat_plans += u32::from(ch);
-            }
-            history[i] |= HAD_PLAN;
-        }
-        state[i] = d;
-        entered[i] = now + 1;
-        wait_since[i] = NOT_WAITING;
     }
     debug_assert!(
         arrivals.is_empty(),
         "every arrival meant for a hole found one"
     );
+}
+
+/// The columns `scan_chunk` reads, for up to `CHUNK` slots.
+struct Chunk<'a> {
+    id: &'a [u32],
+    state: &'a [u16],
+    group: &'a [u8],
+    birth: &'a [u16],
+    entered: &'a [u16],
+}
+
+/// Scans up to `CHUNK` families (the columns of one chunk) without branching on them: writes each one's row and draw into `rows` and `draws`, and
+/// returns a mask with bit `j` set where slot `j` may change (see `Scan::row`).
+#[inline]
+fn scan_chunk(ctx: &StepCtx, c: Chunk, rows: &mut [u32; CHUNK], draws: &mut [u64; CHUNK]) -> u64 {
+    let (scan, key, month) = (ctx.scan, ctx.key, ctx.month);
+    let now = stored_month(month);
+    let len = c.id.len().min(CHUNK);
+    let (id, state, group) = (&c.id[..len], &c.state[..len], &c.group[..len]);
+    let (birth, entered) = (&c.birth[..len], &c.entered[..len]);
+    let mut mask = 0u64;
+    for j in 0..len {
+        let age = now.wrapping_sub(birth[j]);
+        let dur = now.wrapping_sub(entered[j]);
+        let draw = rng::family_draw(key, id[j], month);
+        let (r, listed) = scan.row(state[j], group[j], age, dur, draw);
+        rows[j] = r;
+        draws[j] = draw;
+        mask |= u64::from(listed) << j;
+    }
+    mask
 }

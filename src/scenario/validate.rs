@@ -17,6 +17,8 @@ pub const MAX_HORIZON_YEARS: u32 = 60;
 pub const MAX_RUNS: u64 = 1_000_000;
 /// Oldest age (years) a state may hold a family to.
 pub const MAX_AGE_YEARS: u32 = 30;
+/// Most states accepted.
+pub const MAX_STATES: usize = 1000;
 /// Largest national stock or monthly inflow accepted (families or children).
 pub const MAX_POPULATION: f64 = 20_000_000.0;
 
@@ -585,10 +587,13 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
         cx.checks.push((path, c.gbp.clone(), Check::Price));
     }
 
-    if states.len() > 1000 {
+    if states.len() > MAX_STATES {
         cx.err(
             "$.states",
-            format!("{} states; at most 1000 are supported", states.len()),
+            format!(
+                "{} states; at most {MAX_STATES} are supported",
+                states.len()
+            ),
             "merge states that share their transitions and costs",
         );
     }

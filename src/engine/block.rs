@@ -90,13 +90,19 @@ pub struct BlockOut {
     pub rereferrals: u32,
     /// Children starting a plan in a family that has had one before.
     pub repeat_plans: u32,
+    /// Families given a family-help place at the end of the previous month, by the state they
+    /// left (`one_flow` sums): moves of that month, counted as the step passes them.
+    pub placed: Vec<u64>,
 }
 
 impl BlockOut {
-    /// Zeroes the month's results for `cells` flow cells, keeping the buffer.
-    pub fn clear(&mut self, cells: usize) {
+    /// Zeroes the month's results for `cells` flow cells and `states` states, keeping the
+    /// buffers.
+    pub fn clear(&mut self, cells: usize, states: usize) {
         self.flows.clear();
         self.flows.resize(cells, 0);
+        self.placed.clear();
+        self.placed.resize(states, 0);
         self.oneoff = [0.0; 3];
         self.rereferrals = 0;
         self.repeat_plans = 0;
@@ -133,9 +139,10 @@ pub struct Block {
     /// Families waiting for a family-help place, by key (ascending). Entries of families that
     /// stopped waiting are dropped at the end of each step.
     pub waiting: Vec<Waiter>,
-    /// How many of `waiting` (a prefix) were given a place this month; they move into family help
-    /// at the start of the next step, or when `give_places` is called.
-    pub given: usize,
+    /// Slots of families given a family-help place at the end of the month, one bit a slot: the
+    /// next step moves them into family help as it passes them (reading their columns while it
+    /// streams them), or `place_marked` does at the end of a year.
+    pub placing: Vec<u64>,
     /// Arrivals to place at the start of the next step: (first arrival of the month, count).
     pub arrivals: (u32, u32),
     /// What the block did in the last month.
@@ -160,6 +167,7 @@ impl Block {
         b.wait_since.reserve_exact(BLOCK);
         b.history.reserve_exact(BLOCK);
         b.stopped = vec![0; BLOCK / 64];
+        b.placing = vec![0; BLOCK / 64];
         b
     }
 
@@ -195,17 +203,60 @@ impl Block {
         i
     }
 
-    /// Moves the families given a place (the first `given` waiters) into family help, as of the
-    /// start of month `month`.
-    pub fn give_places(&mut self, capacity_state: u16, month: u32) {
-        for w in &self.waiting[..self.given] {
+    /// Marks the first `given` waiters as given a place (see `placing`).
+    pub fn mark_placed(&mut self, given: usize) {
+        for w in &self.waiting[..given] {
             let i = w.slot();
-            self.state[i] = capacity_state;
-            self.entered[i] = stored_month(month);
-            self.wait_since[i] = NOT_WAITING;
-            Block::stop_waiting(&mut self.stopped, i);
+            self.placing[i / 64] |= 1 << (i % 64);
         }
-        self.given = 0;
+    }
+
+    /// Moves the family in slot `i`, marked in `placing`, into `capacity_state` as of the start
+    /// of month `month`, counting its move by the state it leaves in `placed`. The step and
+    /// `place_marked` both use it, on the block's columns.
+    #[inline]
+    pub fn place(
+        (state, children, entered, wait_since): (&mut [u16], &[u8], &mut [u16], &mut [u16]),
+        stopped: &mut [u64],
+        placed: &mut [u64],
+        i: usize,
+        capacity_state: u16,
+        month: u32,
+    ) {
+        placed[state[i] as usize] += one_flow(children[i]);
+        state[i] = capacity_state;
+        entered[i] = stored_month(month);
+        wait_since[i] = NOT_WAITING;
+        Block::stop_waiting(stopped, i);
+    }
+
+    /// Moves every family marked in `placing` into family help as of the start of month
+    /// `month` (used at the end of a year, before stocks are counted), counting their moves in
+    /// `out.placed`, which it clears first (`states` states).
+    pub fn place_marked(&mut self, capacity_state: u16, month: u32, states: usize) {
+        self.out.placed.clear();
+        self.out.placed.resize(states, 0);
+        for k in 0..self.placing.len() {
+            let mut bits = std::mem::take(&mut self.placing[k]);
+            while bits != 0 {
+                let i = k * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let cols = (
+                    &mut self.state[..],
+                    &self.children[..],
+                    &mut self.entered[..],
+                    &mut self.wait_since[..],
+                );
+                Block::place(
+                    cols,
+                    &mut self.stopped,
+                    &mut self.out.placed,
+                    i,
+                    capacity_state,
+                    month,
+                );
+            }
+        }
     }
 
     /// Drops waiting entries whose family stopped waiting (marked in `stopped`, which is then
@@ -312,10 +363,13 @@ mod tests {
         let slots: Vec<usize> = b.waiting.iter().map(|w| w.slot()).collect();
         assert_eq!(slots, vec![3, 0, 2, 5, 4]);
         // The first waiter is given a place, then the second leaves the model.
-        b.given = 1;
-        b.give_places(7, 3);
-        assert_eq!((b.state[3], b.wait_since[3], b.given), (7, NOT_WAITING, 0));
+        b.mark_placed(1);
+        b.place_marked(7, 3, 8);
+        assert_eq!((b.state[3], b.wait_since[3]), (7, NOT_WAITING));
+        assert!(b.placing.iter().all(|&w| w == 0));
         assert_eq!(b.entered[3], stored_month(3));
+        // Its move is counted by the state it left (state 0, two children).
+        assert_eq!(b.out.placed[0], (2 << 32) | 1);
         remove(&mut b, 0);
         b.update_waiting();
         let slots: Vec<usize> = b.waiting.iter().map(|w| w.slot()).collect();

@@ -147,12 +147,20 @@ impl Population {
         first
     }
 
-    /// Moves every family given a place into family help as of the start of month `month` (see
-    /// `Block::give_places`).
-    pub fn give_places(&mut self, capacity_state: u16, month: u32) {
+    /// Moves every family marked as given a place into family help as of the start of month
+    /// `month` (see `Block::place_marked`); returns their moves by the state they left, summed
+    /// over blocks (integers, so in any order).
+    pub fn place_marked(&mut self, capacity_state: u16, month: u32, states: usize) -> Vec<u64> {
         self.blocks
             .par_iter_mut()
-            .for_each(|b| b.give_places(capacity_state, month));
+            .for_each(|b| b.place_marked(capacity_state, month, states));
+        let mut placed = vec![0u64; states];
+        for b in &self.blocks {
+            for (total, x) in placed.iter_mut().zip(&b.out.placed) {
+                *total += x;
+            }
+        }
+        placed
     }
 
     /// Children and families alive at the start of month `month` by state and age in months:

@@ -1,7 +1,7 @@
 //! The family-help queue across blocks: each month's free places go to the waiting families with
 //! the lowest queue keys, found from the blocks' sorted waiting lists without gathering them.
 
-use super::block::{one_flow, Block, Waiter, SLOT_BITS};
+use super::block::{Block, Waiter, SLOT_BITS};
 use rayon::prelude::*;
 
 /// Families waiting in all blocks.
@@ -11,15 +11,9 @@ pub fn waiting(blocks: &[Block]) -> usize {
 
 /// Gives `free` places to the waiting families with the lowest keys across `blocks` (keys are
 /// unique, so the choice is exact and independent of how families are split into blocks): marks
-/// each block's given prefix and adds their moves into `capacity_state` to `flows`
-/// (`BlockOut::flows` layout, `n1` columns).
-pub fn give_out(
-    blocks: &mut [Block],
-    free: usize,
-    capacity_state: u16,
-    n1: usize,
-    flows: &mut [u64],
-) {
+/// each block's given prefix in `Block::placing`, for the next step (or the end of the year) to
+/// move them into family help.
+pub fn give_out(blocks: &mut [Block], free: usize) {
     let given: Vec<usize> = if free == 0 {
         vec![0; blocks.len()]
     } else if free >= waiting(blocks) {
@@ -70,34 +64,10 @@ pub fn give_out(
         count_at(&ranges, lo, &mut at);
         at
     };
-    // Each block counts its given families by state (reading their columns at random slots),
-    // in parallel; integer sums, so the total does not depend on how the blocks are split.
-    let by_state = blocks
+    blocks
         .par_iter_mut()
         .zip(given)
-        .fold(Vec::new, |mut acc: Vec<u64>, (b, given)| {
-            b.given = given;
-            for w in &b.waiting[..given] {
-                let (s, i) = (usize::from(b.state[w.slot()]), w.slot());
-                if acc.len() <= s {
-                    acc.resize(s + 1, 0);
-                }
-                acc[s] += one_flow(b.children[i]);
-            }
-            acc
-        })
-        .reduce(Vec::new, |mut a, b| {
-            if a.len() < b.len() {
-                a.resize(b.len(), 0);
-            }
-            for (x, y) in a.iter_mut().zip(b) {
-                *x += y;
-            }
-            a
-        });
-    for (s, v) in by_state.into_iter().enumerate() {
-        flows[s * n1 + capacity_state as usize] += v;
-    }
+        .for_each(|(b, given)| b.mark_placed(given));
 }
 
 #[cfg(test)]
@@ -126,19 +96,20 @@ mod tests {
     #[test]
     fn the_lowest_keys_across_blocks_are_given_places() {
         let mut blocks = vec![block(&[3, 9, 40]), block(&[]), block(&[1, 7, 8, 50])];
-        let mut flows = vec![0u64; 4];
         for (free, given) in [
             (0, [0, 0, 0]),
             (4, [1, 0, 3]),
             (5, [2, 0, 3]),
             (99, [3, 0, 4]),
         ] {
-            flows.fill(0);
-            give_out(&mut blocks, free, 1, 2, &mut flows);
-            let got: Vec<usize> = blocks.iter().map(|b| b.given).collect();
-            assert_eq!(got, given, "free {free}");
-            let n = given.iter().sum::<usize>() as u64;
-            assert_eq!(flows, vec![0, (n << 32) | n, 0, 0]);
+            for b in &mut blocks {
+                b.placing.fill(0);
+            }
+            give_out(&mut blocks, free);
+            // Marked: each block's first `given` waiters (pushed into slots 0, 1, ...).
+            let got: Vec<u64> = blocks.iter().map(|b| b.placing[0]).collect();
+            let want: Vec<u64> = given.iter().map(|&g| (1u64 << g) - 1).collect();
+            assert_eq!(got, want, "free {free}");
         }
     }
 }

@@ -234,6 +234,16 @@ impl<'a> Sim<'a> {
         }
     }
 
+    /// Adds moves into family help by the state they left (`BlockOut::placed` layout).
+    fn apply_placed(&mut self, flows: &mut Flows, placed: &[u64]) {
+        let (n1, cap) = (self.n_states + 1, self.model.capacity_state);
+        for (s, &v) in placed.iter().enumerate() {
+            if v != 0 {
+                self.apply(flows, s * n1 + cap, &[v]);
+            }
+        }
+    }
+
     /// Families alive now.
     pub fn families(&self) -> usize {
         self.pop.live()
@@ -291,6 +301,7 @@ impl<'a> Sim<'a> {
         let mut occ_fam = vec![0.0f64; s_n];
         let mut oneoff = [0.0f64; 3];
         let mut month = vec![0u64; n1 * n1];
+        let mut placed = vec![0u64; s_n];
         for mm in 0..12 {
             let m = y * 12 + mm;
             let ends = self.inflows.draw_counts(m, self.scale)?;
@@ -317,8 +328,12 @@ impl<'a> Sim<'a> {
                 .for_each(|b| step_block(&ctx, b));
             // Reduce in block order.
             month.fill(0);
+            placed.fill(0);
             for b in &self.pop.blocks {
                 for (acc, x) in month.iter_mut().zip(&b.out.flows) {
+                    *acc += x;
+                }
+                for (acc, x) in placed.iter_mut().zip(&b.out.placed) {
                     *acc += x;
                 }
                 for (total, part) in oneoff.iter_mut().zip(b.out.oneoff) {
@@ -327,8 +342,10 @@ impl<'a> Sim<'a> {
                 extras.rereferrals += f64::from(b.out.rereferrals);
                 extras.repeat_plans += f64::from(b.out.repeat_plans);
             }
-            // Arrivals (the last row: from outside) count toward the month's occupancy; the
-            // month's moves come after it.
+            // Last month's places (moves of that month, counted by this step), then arrivals
+            // (the last row: from outside) count toward the month's occupancy; the month's
+            // moves come after it.
+            self.apply_placed(&mut flows, &placed);
             self.apply(&mut flows, s_n * n1, &month[s_n * n1..]);
             for s in 0..s_n {
                 occ_ch[s] += self.count_ch[s] as f64;
@@ -355,12 +372,12 @@ impl<'a> Sim<'a> {
                 .min(queue::waiting(&self.pop.blocks));
             // The duty pays for the places in use between what the budget bought and the duty.
             extras.duty_family_months += (in_cap + free).min(duty).saturating_sub(bought) as f64;
-            month.fill(0);
-            queue::give_out(&mut self.pop.blocks, free, cap as u16, n1, &mut month);
-            self.apply(&mut flows, 0, &month);
+            queue::give_out(&mut self.pop.blocks, free);
         }
+        // The last month's places move before the stocks at 31 March are counted.
         let next_month = (y as u32 + 1) * 12;
-        self.pop.give_places(cap as u16, next_month);
+        let placed = self.pop.place_marked(cap as u16, next_month, s_n);
+        self.apply_placed(&mut flows, &placed);
         extras.duty_gbp_m = extras.duty_family_months * fh_cost * self.weight / 1e6;
         let row = self.metrics(
             y, early_base, &costs, &occ_ch, &occ_fam, &oneoff, &flows, next_month,

@@ -57,7 +57,8 @@ impl StepCtx<'_> {
     }
 }
 
-/// Slots scanned together by `step_families`: one bit each in a `u64` mask.
+/// Slots scanned together by `step_families`: one bit each in a `u64` mask, so a chunk is also
+/// one word of the block's bitsets.
 const CHUNK: usize = 64;
 
 /// Steps block `b` through month `ctx.month`: gives last month's places, adds its arrivals, moves
@@ -66,8 +67,7 @@ const CHUNK: usize = 64;
 /// added at the end.
 pub fn step_block(ctx: &StepCtx, b: &mut Block) {
     let n1 = ctx.n_states + 1;
-    b.out.clear(n1 * n1);
-    b.give_places(ctx.capacity_state, ctx.month);
+    b.out.clear(n1 * n1, ctx.n_states);
     let (first, count) = b.arrivals;
     let into_holes = count.min(b.holes as u32);
     for j in first + into_holes..first + count {
@@ -100,6 +100,7 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
         holes,
         fresh,
         stopped,
+        placing,
         out,
         ..
     } = b;
@@ -133,7 +134,9 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
             birth: &birth[c0..c1],
             entered: &entered[c0..c1],
         };
-        let mut mask = scan_chunk(ctx, cols, &mut rows, &mut draws);
+        // Families given a place last month: moved into family help as the pass reaches them.
+        let placed = std::mem::take(&mut placing[c0 / CHUNK]);
+        let mut mask = scan_chunk(ctx, cols, &mut rows, &mut draws) | placed;
         while mask != 0 {
             let j = mask.trailing_zeros() as usize;
             mask &= mask - 1;
@@ -159,6 +162,11 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
                 s = f.state;
                 r = lk.row_index(s, f.group, f.age, f.dur);
                 draw = rng::family_draw(key, f.id, month);
+            } else if placed & (1 << j) != 0 {
+                let cols = (&mut *state, &*children, &mut *entered, &mut *wait_since);
+                Block::place(cols, stopped, &mut out.placed, i, cap, month);
+                s = cap;
+                r = lk.row_index(s, group[i], now.wrapping_sub(birth[i]), 0);
             }
             let (ao_age, ao_to) = ctx.age_out[s as usize];
             let age = now.wrapping_sub(birth[i]);
@@ -225,8 +233,9 @@ struct Chunk<'a> {
     entered: &'a [u16],
 }
 
-/// Scans up to `CHUNK` families (the columns of one chunk) without branching on them: writes each one's row and draw into `rows` and `draws`, and
-/// returns a mask with bit `j` set where slot `j` may change (see `Scan::row`).
+/// Scans up to `CHUNK` families (the columns of one chunk) without branching on them: writes
+/// each one's row and draw into `rows` and `draws`, and returns a mask with bit `j` set where
+/// slot `j` may change (see `Scan::row`).
 #[inline]
 fn scan_chunk(ctx: &StepCtx, c: Chunk, rows: &mut [u32; CHUNK], draws: &mut [u64; CHUNK]) -> u64 {
     let (scan, key, month) = (ctx.scan, ctx.key, ctx.month);

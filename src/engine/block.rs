@@ -275,22 +275,33 @@ impl Block {
     }
 }
 
-/// Merges sorted `fresh` into sorted `waiting`, in place from the back: entries of `waiting`
-/// with keys below every fresh key are not moved.
+/// Merges sorted `fresh` into sorted `waiting`, in place from the back, a run of fresh entries at
+/// a time: each run falls between two neighbouring entries of `waiting`, found by binary search,
+/// so the entries above it move as one block. A month's fresh entries all started waiting in the
+/// latest month, so they fall in at most one gap per priority class.
 fn merge_into(waiting: &mut Vec<Waiter>, fresh: &[Waiter]) {
     let (mut i, mut j) = (waiting.len(), fresh.len());
     let filler = fresh[0];
     waiting.resize(i + j, filler);
     let mut k = i + j;
     while j > 0 {
-        k -= 1;
-        if i > 0 && waiting[i - 1].key > fresh[j - 1].key {
-            i -= 1;
-            waiting[k] = waiting[i];
-        } else {
-            j -= 1;
-            waiting[k] = fresh[j];
-        }
+        // The old entries above the highest fresh one left move up, as one block.
+        let top = fresh[j - 1].key;
+        let p = waiting[..i].partition_point(|w| w.key < top);
+        waiting.copy_within(p..i, k - (i - p));
+        k -= i - p;
+        i = p;
+        // Then the fresh entries above the highest old one left.
+        let q = match i {
+            0 => 0,
+            _ => {
+                let floor = waiting[i - 1].key;
+                fresh[..j].partition_point(|w| w.key < floor)
+            }
+        };
+        waiting[k - (j - q)..k].copy_from_slice(&fresh[q..j]);
+        k -= j - q;
+        j = q;
     }
 }
 
@@ -374,6 +385,35 @@ mod tests {
         b.update_waiting();
         let slots: Vec<usize> = b.waiting.iter().map(|w| w.slot()).collect();
         assert_eq!(slots, vec![2, 5, 4]);
+    }
+
+    #[test]
+    fn merging_runs_matches_sorting_everything() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for case in 0..200 {
+            let n_old = next(60) as usize;
+            let n_new = 1 + next(30) as usize;
+            // Few distinct high parts (like priority classes) make runs; low parts keep keys
+            // unique.
+            let mut key = |k: u64| (next(4) << 32) | (k << 8) | (case % 256);
+            let mut old: Vec<u64> = (0..n_old as u64).map(&mut key).collect();
+            let mut new: Vec<u64> = (1000..1000 + n_new as u64).map(&mut key).collect();
+            old.sort_unstable();
+            new.sort_unstable();
+            let mut waiting: Vec<Waiter> = old.iter().map(|&key| Waiter { key }).collect();
+            let fresh: Vec<Waiter> = new.iter().map(|&key| Waiter { key }).collect();
+            merge_into(&mut waiting, &fresh);
+            let mut want: Vec<u64> = old.iter().chain(&new).copied().collect();
+            want.sort_unstable();
+            let got: Vec<u64> = waiting.iter().map(|w| w.key).collect();
+            assert_eq!(got, want, "case {case}");
+        }
     }
 
     #[test]

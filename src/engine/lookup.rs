@@ -136,13 +136,8 @@ impl Lookup {
         }
     }
 
-    /// The row of a family in `state` and `group`, aged `age` months, `dur` months in the state.
-    #[inline]
-    pub fn row(&self, state: u16, group: u8, age: u16, dur: u16) -> &Row {
-        &self.rows[self.row_index(state, group, age, dur)]
-    }
-
-    /// The index in `rows` of `row(state, group, age, dur)`.
+    /// The index in `rows` of the row of a family in `state` and `group`, aged `age` months,
+    /// `dur` months in the state.
     #[inline(always)]
     pub fn row_index(&self, state: u16, group: u8, age: u16, dur: u16) -> usize {
         let sg = self.state_group[state as usize * self.n_groups + group as usize];

@@ -155,12 +155,17 @@ impl Population {
             .par_iter_mut()
             .for_each(|b| b.place_marked(capacity_state, month, states));
         let mut placed = vec![0u64; states];
+        self.add_placed(&mut placed);
+        placed
+    }
+
+    /// Adds every block's `BlockOut::placed` to `placed` (integers, so in any order).
+    pub fn add_placed(&self, placed: &mut [u64]) {
         for b in &self.blocks {
             for (total, x) in placed.iter_mut().zip(&b.out.placed) {
                 *total += x;
             }
         }
-        placed
     }
 
     /// Children and families alive at the start of month `month` by state and age in months:

@@ -142,9 +142,20 @@ mod tests {
                 }
                 assert_eq!(select(&blocks, free), want, "case {case} free {free}");
             }
-            // All places, or none, need no selection.
+            // No places, or a place for everyone, need no selection.
             give_out(&mut blocks, 0);
             assert!(blocks.iter().all(|b| b.placing.iter().all(|&w| w == 0)));
+            give_out(&mut blocks, all.len());
+            for b in &blocks {
+                let mut every = vec![0u64; b.placing.len()];
+                for w in &b.waiting {
+                    every[w.slot() / 64] |= 1 << (w.slot() % 64);
+                }
+                assert_eq!(
+                    b.placing, every,
+                    "case {case}: every waiter's slot is marked"
+                );
+            }
         }
     }
 

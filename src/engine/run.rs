@@ -328,12 +328,8 @@ impl<'a> Sim<'a> {
                 .for_each(|b| step_block(&ctx, b));
             // Reduce in block order.
             month.fill(0);
-            placed.fill(0);
             for b in &self.pop.blocks {
                 for (acc, x) in month.iter_mut().zip(&b.out.flows) {
-                    *acc += x;
-                }
-                for (acc, x) in placed.iter_mut().zip(&b.out.placed) {
                     *acc += x;
                 }
                 for (total, part) in oneoff.iter_mut().zip(b.out.oneoff) {
@@ -345,6 +341,8 @@ impl<'a> Sim<'a> {
             // Last month's places (moves of that month, counted by this step), then arrivals
             // (the last row: from outside) count toward the month's occupancy; the month's
             // moves come after it.
+            placed.fill(0);
+            self.pop.add_placed(&mut placed);
             self.apply_placed(&mut flows, &placed);
             self.apply(&mut flows, s_n * n1, &month[s_n * n1..]);
             for s in 0..s_n {

@@ -136,6 +136,8 @@ pub struct Block {
     /// Slots of families that left (state `EXIT`): the step fills them with arrivals, in slot
     /// order, before the block grows.
     pub holes: usize,
+    /// The holes' slots, one bit a slot.
+    pub hole_bits: Vec<u64>,
     /// Families waiting for a family-help place, by key (ascending). Entries of families that
     /// stopped waiting are dropped at the end of each step.
     pub waiting: Vec<Waiter>,
@@ -167,6 +169,7 @@ impl Block {
         b.wait_since.reserve_exact(BLOCK);
         b.history.reserve_exact(BLOCK);
         b.stopped = vec![0; BLOCK / 64];
+        b.hole_bits = vec![0; BLOCK / 64];
         b.placing = vec![0; BLOCK / 64];
         b
     }
@@ -318,6 +321,7 @@ mod tests {
         b.state[i] = EXIT;
         b.wait_since[i] = NOT_WAITING;
         b.holes += 1;
+        b.hole_bits[i / 64] |= 1 << (i % 64);
     }
 
     fn fam(id: u32, state: u16) -> NewFamily {

@@ -98,6 +98,7 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
         wait_since,
         history,
         holes,
+        hole_bits,
         fresh,
         stopped,
         placing,
@@ -121,12 +122,23 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
     let n1 = ctx.n_states + 1;
     let (key, month) = (ctx.key, ctx.month);
     // Each chunk of `CHUNK` slots is scanned without branching on the families: their rows and
-    // draws are kept, and a bit is set for each slot that may change (a hole, a family at its
-    // age-out age, or a draw below its row's threshold). Only the set bits are then stepped, in
-    // slot order, so a family that stays costs no mispredicted branch.
+    // draws are kept, and a bit is set for each slot that may change (a family at its age-out
+    // age, or a draw below its row's threshold). Families placed last month are moved before
+    // the scan, and holes (marked in `hole_bits`) are filled after it, so the set bits that are
+    // then stepped, in slot order, are all families that may move: neither a family that stays
+    // nor a hole costs a mispredicted branch.
     let (mut rows, mut draws) = ([0u32; CHUNK], [0u64; CHUNK]);
     for c0 in (0..n).step_by(CHUNK) {
         let c1 = (c0 + CHUNK).min(n);
+        // Families given a place last month move into family help before the scan, which then
+        // reads their new state (their moves are counted by the state they leave).
+        let mut placed = std::mem::take(&mut placing[c0 / CHUNK]);
+        while placed != 0 {
+            let i = c0 + placed.trailing_zeros() as usize;
+            placed &= placed - 1;
+            let cols = (&mut *state, &*children, &mut *entered, &mut *wait_since);
+            Block::place(cols, stopped, &mut out.placed, i, cap, month);
+        }
         let cols = Chunk {
             id: &id[c0..c1],
             state: &state[c0..c1],
@@ -134,40 +146,42 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
             birth: &birth[c0..c1],
             entered: &entered[c0..c1],
         };
-        // Families given a place last month: moved into family help as the pass reaches them.
-        let placed = std::mem::take(&mut placing[c0 / CHUNK]);
-        let mut mask = scan_chunk(ctx, cols, &mut rows, &mut draws) | placed;
+        let mut mask = scan_chunk(ctx, cols, &mut rows, &mut draws);
+        let mut chunk_holes = hole_bits[c0 / CHUNK];
+        // Holes take the next arrivals, in slot order, each scanned as it lands; the holes left
+        // over stay empty and are not stepped.
+        while chunk_holes != 0 {
+            let Some(a) = arrivals.next() else {
+                break;
+            };
+            let j = chunk_holes.trailing_zeros() as usize;
+            chunk_holes &= chunk_holes - 1;
+            let i = c0 + j;
+            let f = ctx.arrivals.family(a);
+            id[i] = f.id;
+            state[i] = f.state;
+            group[i] = f.group;
+            children[i] = f.children;
+            birth[i] = now - f.age;
+            entered[i] = now - f.dur;
+            wait_since[i] = NOT_WAITING;
+            history[i] = f.history;
+            *holes -= 1;
+            hole_bits[c0 / CHUNK] &= !(1 << j);
+            out.flows[ctx.n_states * n1 + f.state as usize] += one_flow(f.children);
+            let draw = rng::family_draw(key, f.id, month);
+            let (r, listed) = ctx.scan.row(f.state, f.group, f.age, f.dur, draw);
+            rows[j] = r;
+            draws[j] = draw;
+            mask = (mask & !(1 << j)) | (u64::from(listed) << j);
+        }
+        mask &= !chunk_holes;
         while mask != 0 {
             let j = mask.trailing_zeros() as usize;
             mask &= mask - 1;
             let i = c0 + j;
-            let mut s = state[i];
-            let (mut r, mut draw) = (rows[j] as usize, draws[j]);
-            if s == EXIT {
-                let Some(a) = arrivals.next() else {
-                    continue;
-                };
-                // A hole: the next arrival takes it, and moves this month like everyone else.
-                let f = ctx.arrivals.family(a);
-                id[i] = f.id;
-                state[i] = f.state;
-                group[i] = f.group;
-                children[i] = f.children;
-                birth[i] = now - f.age;
-                entered[i] = now - f.dur;
-                wait_since[i] = NOT_WAITING;
-                history[i] = f.history;
-                *holes -= 1;
-                out.flows[ctx.n_states * n1 + f.state as usize] += one_flow(f.children);
-                s = f.state;
-                r = lk.row_index(s, f.group, f.age, f.dur);
-                draw = rng::family_draw(key, f.id, month);
-            } else if placed & (1 << j) != 0 {
-                let cols = (&mut *state, &*children, &mut *entered, &mut *wait_since);
-                Block::place(cols, stopped, &mut out.placed, i, cap, month);
-                s = cap;
-                r = lk.row_index(s, group[i], now.wrapping_sub(birth[i]), 0);
-            }
+            let s = state[i];
+            let (r, draw) = (rows[j] as usize, draws[j]);
             let (ao_age, ao_to) = ctx.age_out[s as usize];
             let age = now.wrapping_sub(birth[i]);
             let (d, cost, tag) = if u32::from(age) >= ao_age {
@@ -197,17 +211,15 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
                 let (per_child, per_family, class) = ctx.costs[cost as usize];
                 out.oneoff[class as usize] += per_child * f64::from(ch) + per_family;
             }
-            if wait_since[i] != NOT_WAITING {
-                Block::stop_waiting(stopped, i);
-            }
-            if d == EXIT {
-                // Leaves a hole for a later arrival.
-                state[i] = EXIT;
-                wait_since[i] = NOT_WAITING;
-                *holes += 1;
-                continue;
-            }
-            if ctx.is_plan[d as usize] && !ctx.is_plan[s as usize] {
+            // The rest is written without branching on whether the family leaves (`d == EXIT`
+            // leaves a hole for a later arrival; a hole's other columns are not read) or was
+            // waiting.
+            let waited = u64::from(wait_since[i] != NOT_WAITING);
+            stopped[i / 64] |= waited << (i % 64);
+            *holes += usize::from(d == EXIT);
+            hole_bits[i / 64] |= u64::from(d == EXIT) << (i % 64);
+            let into_plan = ctx.is_plan.get(d as usize).copied().unwrap_or(false);
+            if into_plan && !ctx.is_plan[s as usize] {
                 if history[i] & HAD_PLAN != 0 {
                     out.repeat_plans += u32::from(ch);
                 }
@@ -222,6 +234,14 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
         arrivals.is_empty(),
         "every arrival meant for a hole found one"
     );
+    debug_assert_eq!(
+        hole_bits
+            .iter()
+            .map(|w| w.count_ones() as usize)
+            .sum::<usize>(),
+        *holes,
+        "every hole is marked in the hole bits"
+    );
 }
 
 /// The columns `scan_chunk` reads, for up to `CHUNK` slots.
@@ -235,7 +255,7 @@ struct Chunk<'a> {
 
 /// Scans up to `CHUNK` families (the columns of one chunk) without branching on them: writes
 /// each one's row and draw into `rows` and `draws`, and returns a mask with bit `j` set where
-/// slot `j` may change (see `Scan::row`).
+/// slot `j` may change (see `Scan::row`; holes are always set).
 #[inline]
 fn scan_chunk(ctx: &StepCtx, c: Chunk, rows: &mut [u32; CHUNK], draws: &mut [u64; CHUNK]) -> u64 {
     let (scan, key, month) = (ctx.scan, ctx.key, ctx.month);

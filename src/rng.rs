@@ -56,8 +56,30 @@ const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
 /// thresholds instead (`engine::lookup`).
 #[inline]
 pub fn family_draw(key: u64, id: u32, month: u32) -> u64 {
-    let n = (u64::from(id) << 32) | u64::from(month);
-    mix64(key.wrapping_add(n.wrapping_mul(GAMMA))) >> 11
+    MonthDraws::new(key, month).of(id)
+}
+
+/// The family draws of one month under one key (`family_draw`), with the month's part of the
+/// counter, `month * GAMMA`, added to the key once: `key + (id * 2^32 + month) * GAMMA` is
+/// `(key + month * GAMMA) + (id * 2^32) * GAMMA` in wrapping arithmetic.
+#[derive(Debug, Clone, Copy)]
+pub struct MonthDraws(u64);
+
+impl MonthDraws {
+    /// The draws of month `month` under `key`.
+    #[inline]
+    pub fn new(key: u64, month: u32) -> MonthDraws {
+        MonthDraws(key.wrapping_add(u64::from(month).wrapping_mul(GAMMA)))
+    }
+
+    /// The draw of family `id`: `family_draw(key, id, month)`.
+    #[inline]
+    pub fn of(self, id: u32) -> u64 {
+        mix64(
+            self.0
+                .wrapping_add((u64::from(id) << 32).wrapping_mul(GAMMA)),
+        ) >> 11
+    }
 }
 
 /// The random words of one keyed draw (say, one new family's attributes): word `i` of draw `n` is
@@ -109,6 +131,20 @@ impl Words {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_month_of_draws_is_splitmix_output_number_id_times_2_pow_32_plus_month() {
+        for (key, id, month) in [
+            (0, 0, 0),
+            (u64::MAX, u32::MAX, 1023),
+            (0x1234_5678, 77, 119),
+        ] {
+            let n = (u64::from(id) << 32) | u64::from(month);
+            let want = mix64(key.wrapping_add(n.wrapping_mul(GAMMA))) >> 11;
+            assert_eq!(MonthDraws::new(key, month).of(id), want);
+            assert_eq!(family_draw(key, id, month), want);
+        }
+    }
 
     #[test]
     fn family_draws_are_uniform_and_independent_of_call_order() {

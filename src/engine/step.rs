@@ -263,14 +263,17 @@ fn scan_chunk(ctx: &StepCtx, c: Chunk, rows: &mut [u32; CHUNK], draws: &mut [u64
     let len = c.id.len().min(CHUNK);
     let (id, state, group) = (&c.id[..len], &c.state[..len], &c.group[..len]);
     let (birth, entered) = (&c.birth[..len], &c.entered[..len]);
+    // The draws first, in a loop of their own, so that neither loop runs short of registers.
+    let month_draws = rng::MonthDraws::new(key, month);
+    for (d, &id) in draws.iter_mut().zip(id) {
+        *d = month_draws.of(id);
+    }
     let mut mask = 0u64;
     for j in 0..len {
         let age = now.wrapping_sub(birth[j]);
         let dur = now.wrapping_sub(entered[j]);
-        let draw = rng::family_draw(key, id[j], month);
-        let (r, listed) = scan.row(state[j], group[j], age, dur, draw);
+        let (r, listed) = scan.row(state[j], group[j], age, dur, draws[j]);
         rows[j] = r;
-        draws[j] = draw;
         mask |= u64::from(listed) << j;
     }
     mask

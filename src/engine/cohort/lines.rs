@@ -9,6 +9,7 @@
 use super::delay::Seg;
 use super::grid::{Grid, Runs};
 use super::mass::Mass;
+use super::sum::sum;
 use crate::scenario::model::{Dest, Model};
 
 /// The states held as delay lines, by state and group.
@@ -148,8 +149,8 @@ impl Lines {
     pub fn totals(&self, s: usize) -> (f64, f64) {
         let (mut ch, mut fam) = (0.0, 0.0);
         for x in self.segs[s].iter().flatten() {
-            ch += x.r.ch.iter().sum::<f64>();
-            fam += x.r.fam.iter().sum::<f64>();
+            ch += sum(&x.r.ch);
+            fam += sum(&x.r.fam);
         }
         (ch, fam)
     }

@@ -21,6 +21,7 @@ pub mod mass;
 pub mod places;
 pub mod shift;
 pub mod step;
+pub mod sum;
 
 use super::budget::Budgets;
 use super::run::RunResult;
@@ -39,6 +40,7 @@ use mass::{Mass, YearAcc};
 use places::allocate;
 use rayon::prelude::*;
 use step::{transitions, Work};
+use sum::sum;
 
 /// One projection: metric rows and children in each state at each 31 March.
 #[derive(Debug, Clone)]
@@ -233,8 +235,8 @@ fn stocks(grid: &Grid, lines: &Lines, m: &Mass) -> (Vec<f64>, Vec<f64>) {
     let mut fam = Vec::with_capacity(grid.states.len());
     for s in 0..grid.states.len() {
         let (lc, lf) = lines.totals(s);
-        ch.push(m.ch[grid.block(s)].iter().sum::<f64>() + lc);
-        fam.push(m.fam[grid.block(s)].iter().sum::<f64>() + lf);
+        ch.push(sum(&m.ch[grid.block(s)]) + lc);
+        fam.push(sum(&m.fam[grid.block(s)]) + lf);
     }
     (ch, fam)
 }

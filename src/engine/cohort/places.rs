@@ -3,6 +3,7 @@
 
 use super::grid::Grid;
 use super::mass::{Mass, YearAcc};
+use super::sum::sum;
 use crate::scenario::model::{Model, Targeting};
 
 /// Priority class of waiting families in state `s`, group `g` (lower is served first).
@@ -41,7 +42,7 @@ pub fn classes(model: &Model, grid: &Grid) -> Vec<Vec<(usize, usize)>> {
 
 /// Families in state `s`.
 fn state_fam(grid: &Grid, m: &Mass, s: usize) -> f64 {
-    m.fam[grid.block(s)].iter().sum()
+    sum(&m.fam[grid.block(s)])
 }
 
 /// Gives up to `places` family-help places (less those in use) to waiting families: each
@@ -76,7 +77,7 @@ pub fn allocate(
         for &(s, g) in class {
             for d in 0..grid.states[s].n_dur {
                 let v = grid.ages(s, g, d, 1);
-                demand += m.fam[v..v + grid.states[s].n_age].iter().sum::<f64>();
+                demand += sum(&m.fam[v..v + grid.states[s].n_age]);
             }
         }
         if demand <= 0.0 {

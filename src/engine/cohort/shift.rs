@@ -2,6 +2,8 @@
 //! into the vector one month on: age `a` into cell `a + 1`, ages at or past the destination's
 //! last cell into that cell.
 
+use super::sum::sum;
+
 /// Ages `lo..hi` split at the destination's last cell `last`: `lo..mid` move up one cell (none
 /// when `mid <= lo`) and `tail..hi` go to the last cell.
 #[inline]
@@ -21,7 +23,7 @@ pub fn add_aged(dst: &mut [f64], lo: usize, hi: usize, p: f64, src: &[f64]) {
         }
     }
     if tail < hi {
-        dst[last] += p * src[tail..hi].iter().sum::<f64>();
+        dst[last] += p * sum(&src[tail..hi]);
     }
 }
 

@@ -14,6 +14,7 @@ use super::grid::{Grid, Runs};
 use super::lines::Lines;
 use super::mass::{Mass, YearAcc};
 use super::shift;
+use super::sum::sum;
 use crate::engine::tables::{Entry, Tables, EXIT, NO_COST, TAG_REREFERRAL_12M};
 use crate::scenario::model::{Dest, Model, Role};
 
@@ -260,12 +261,12 @@ pub(super) fn move_out(
     let s_n = model.states.len();
     let is_plan = |s: usize| model.states[s].role == Role::ChildProtection;
     let (sf, sc_, sk) = (&sums.fam, &sums.ch, &sums.had_plan);
-    let f: f64 = sf[a0..a1].iter().sum();
-    let c: f64 = sc_[a0..a1].iter().sum();
+    let f = sum(&sf[a0..a1]);
+    let c = sum(&sc_[a0..a1]);
     if f == 0.0 && c == 0.0 {
         return;
     }
-    let k: f64 = sk[a0..a1].iter().sum();
+    let k = sum(&sk[a0..a1]);
     acc.occ_ch[s] += c;
     acc.occ_fam[s] += f;
     let mut prev = 0.0;
@@ -346,12 +347,12 @@ fn age_out_cells(
     for a in live..sc.n_age {
         let at = (a - live) * nd * nw;
         let cells = at..at + nd * nw;
-        let f: f64 = aged.fam[cells.clone()].iter().sum();
-        let c: f64 = aged.ch[cells.clone()].iter().sum();
+        let f = sum(&aged.fam[cells.clone()]);
+        let c = sum(&aged.ch[cells.clone()]);
         if f == 0.0 && c == 0.0 {
             continue;
         }
-        let k: f64 = aged.had_plan[cells].iter().sum();
+        let k = sum(&aged.had_plan[cells]);
         acc.occ_ch[s] += c;
         acc.occ_fam[s] += f;
         match to {

@@ -187,16 +187,21 @@ impl Tables {
             });
         }
         let role = |s: usize| model.states[s].role;
-        for s in 0..model.states.len() {
+        // Each state's transitions, in the scenario's order.
+        let mut from: Vec<Vec<usize>> = vec![Vec::new(); model.states.len()];
+        for (k, t) in model.transitions.iter().enumerate() {
+            from[t.from].push(k);
+        }
+        for (s, from_s) in from.iter().enumerate() {
             for g in 0..g_n {
                 for &age in &age_points {
                     for &dur in &dur_points {
                         let start = entries.len() as u32;
                         let mut cum = 0.0;
-                        for (k, t) in model.transitions.iter().enumerate() {
+                        for &k in from_s {
+                            let t = &model.transitions[k];
                             let age_y = age / 12;
-                            if t.from == s
-                                && t.groups[g]
+                            if t.groups[g]
                                 && age_y >= t.age[0]
                                 && age_y < t.age[1]
                                 && dur >= t.months[0]

@@ -61,22 +61,22 @@ fn initial(model: &Model, grid: &Grid, values: &[f64]) -> Result<Mass, String> {
             continue;
         }
         let families = children / sp.mean_children;
-        let durs = band_cells(&init.months, values, 1, u32::MAX, |d| d as usize)?;
+        // Months in state past the state's last months cell are held in it.
+        let last = grid.states[init.state].n_dur - 1;
+        let durs = band_cells(&init.months, values, 1, u32::MAX, |d| {
+            (d as usize).min(last)
+        })?;
+        let marked = if st.role == Role::ChildProtection {
+            children
+        } else {
+            0.0
+        };
         for (g, sg) in sp.groups.iter().enumerate() {
-            for &(a, sa) in &sp.ages {
-                for &(d, sd) in &durs {
+            for &(d, sd) in &durs {
+                for &(a, sa) in &sp.ages {
                     let w = sg * sa * sd;
-                    let marked = if st.role == Role::ChildProtection {
-                        children * w
-                    } else {
-                        0.0
-                    };
-                    m.add(
-                        grid.cell(init.state, g, a, d, 0),
-                        families * w,
-                        children * w,
-                        marked,
-                    );
+                    let i = grid.cell(init.state, g, a, d, 0);
+                    m.add(i, families * w, children * w, marked * w);
                 }
             }
         }

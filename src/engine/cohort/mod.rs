@@ -1,7 +1,8 @@
 //! The cohort (expected-value) engine: the same scenario as the Monte Carlo engine, run as expected
 //! state occupancies with no individual randomness (`grid` lays out the cells, `mass` holds them,
-//! `step` moves them one month on in place, gathering moves into month 0 in `entrants`, and
-//! `places` gives waiting families family-help places). Tunnel states that fit are held as delay
+//! `step` moves them one month on in place, gathering moves into month 0 in `entrants`, once
+//! for each pool of states entered in fixed shares (`pools`), and `places` gives waiting
+//! families family-help places; `sum` adds vectors up). Tunnel states that fit are held as delay
 //! lines (`delay`, chosen by `lines`, stepped by `delay_step`) rather than cell by cell.
 //! One projection per parameter draw; `run_draws` uses the same draws as run i of the Monte Carlo
 //! engine, so the two can be compared run by run.
@@ -19,6 +20,7 @@ pub mod grid;
 pub mod lines;
 pub mod mass;
 pub mod places;
+pub mod pools;
 pub mod shift;
 pub mod step;
 pub mod sum;
@@ -152,6 +154,8 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
     for y in 0..model.years {
         let tables = Tables::build(model, values, y)?;
         let runs = grid.runs(&tables);
+        work.entrants
+            .set_pools(&grid, pools::find(model, &grid, &tables));
         lines.fit(&grid, &runs, &mut mass);
         out.clamped_rows += tables.clamped_rows;
         let costs = crate::engine::run::state_costs(model, values, y)?;

@@ -30,7 +30,7 @@ pub struct Work {
     /// waiting), saved before the stays overwrite them.
     aged: Mass,
     /// Moves into month-0 vectors, written into the grid at the end of the step.
-    entrants: Entrants,
+    pub entrants: Entrants,
     /// The age runs of one run of months with their table row's probabilities.
     rows: Vec<AgeRun>,
 }
@@ -296,8 +296,29 @@ pub(super) fn move_out(
         } else {
             sk
         };
+        if let Some(q) = entrants.pools.of[t] {
+            // Added once for the whole pool, below.
+            entrants.row_p[q] += p;
+            continue;
+        }
         let into = entrants.ages(grid, t, g);
         let e = &mut entrants.mass;
+        shift::add_aged(&mut e.fam[into.clone()], a0, a1, p, sf);
+        shift::add_aged(&mut e.ch[into.clone()], a0, a1, p, sc_);
+        shift::add_aged(&mut e.had_plan[into], a0, a1, p, marker);
+    }
+    for q in 0..entrants.row_p.len() {
+        let p = std::mem::take(&mut entrants.row_p[q]);
+        if p == 0.0 {
+            continue;
+        }
+        let marker = if entrants.pools.members[q].1 && !is_plan(s) {
+            sc_
+        } else {
+            sk
+        };
+        let into = entrants.pool_ages(grid, q, g);
+        let e = &mut entrants.pooled;
         shift::add_aged(&mut e.fam[into.clone()], a0, a1, p, sf);
         shift::add_aged(&mut e.ch[into.clone()], a0, a1, p, sc_);
         shift::add_aged(&mut e.had_plan[into], a0, a1, p, marker);

@@ -136,14 +136,6 @@ impl Lookup {
         }
     }
 
-    /// The index in `rows` of the row of a family in `state` and `group`, aged `age` months,
-    /// `dur` months in the state.
-    #[inline(always)]
-    pub fn row_index(&self, state: u16, group: u8, age: u16, dur: u16) -> usize {
-        let sg = self.state_group[state as usize * self.n_groups + group as usize];
-        (sg + self.age[age as usize] + u32::from(self.dur[dur as usize])) as usize
-    }
-
     /// The move a draw `bits` (below 2^53) takes from `row`, if any.
     #[inline]
     pub fn pick(&self, row: &Row, bits: u64) -> Option<&Entry> {

@@ -177,7 +177,13 @@ impl Block {
     /// Marks slot `i`'s family as having stopped waiting (its entry goes at `update_waiting`).
     #[inline]
     pub fn stop_waiting(stopped: &mut [u64], i: usize) {
-        stopped[i / 64] |= 1 << (i % 64);
+        Block::mark(stopped, i, true);
+    }
+
+    /// Sets slot `i`'s bit in the one-bit-a-slot set `bits` where `on`, without a branch.
+    #[inline]
+    pub fn mark(bits: &mut [u64], i: usize, on: bool) {
+        bits[i / 64] |= u64::from(on) << (i % 64);
     }
 
     /// Families alive in the block.
@@ -210,7 +216,7 @@ impl Block {
     pub fn mark_placed(&mut self, given: usize) {
         for w in &self.waiting[..given] {
             let i = w.slot();
-            self.placing[i / 64] |= 1 << (i % 64);
+            Block::mark(&mut self.placing, i, true);
         }
     }
 
@@ -321,7 +327,7 @@ mod tests {
         b.state[i] = EXIT;
         b.wait_since[i] = NOT_WAITING;
         b.holes += 1;
-        b.hole_bits[i / 64] |= 1 << (i % 64);
+        Block::mark(&mut b.hole_bits, i, true);
     }
 
     fn fam(id: u32, state: u16) -> NewFamily {

@@ -120,7 +120,8 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
     );
     let mut arrivals = arrivals;
     let n1 = ctx.n_states + 1;
-    let (key, month) = (ctx.key, ctx.month);
+    let month = ctx.month;
+    let month_draws = rng::MonthDraws::new(ctx.key, month);
     // Each chunk of `CHUNK` slots is scanned without branching on the families: their rows and
     // draws are kept, and a bit is set for each slot that may change (a family at its age-out
     // age, or a draw below its row's threshold). Families placed last month are moved before
@@ -146,7 +147,7 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
             birth: &birth[c0..c1],
             entered: &entered[c0..c1],
         };
-        let mut mask = scan_chunk(ctx, cols, &mut rows, &mut draws);
+        let mut mask = scan_chunk(ctx, month_draws, cols, &mut rows, &mut draws);
         let mut chunk_holes = hole_bits[c0 / CHUNK];
         // Holes take the next arrivals, in slot order, each scanned as it lands; the holes left
         // over stay empty and are not stepped.
@@ -169,7 +170,7 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
             *holes -= 1;
             hole_bits[c0 / CHUNK] &= !(1 << j);
             out.flows[ctx.n_states * n1 + f.state as usize] += one_flow(f.children);
-            let draw = rng::family_draw(key, f.id, month);
+            let draw = month_draws.of(f.id);
             let (r, listed) = ctx.scan.row(f.state, f.group, f.age, f.dur, draw);
             rows[j] = r;
             draws[j] = draw;
@@ -214,10 +215,9 @@ fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
             // The rest is written without branching on whether the family leaves (`d == EXIT`
             // leaves a hole for a later arrival; a hole's other columns are not read) or was
             // waiting.
-            let waited = u64::from(wait_since[i] != NOT_WAITING);
-            stopped[i / 64] |= waited << (i % 64);
+            Block::mark(stopped, i, wait_since[i] != NOT_WAITING);
             *holes += usize::from(d == EXIT);
-            hole_bits[i / 64] |= u64::from(d == EXIT) << (i % 64);
+            Block::mark(hole_bits, i, d == EXIT);
             let into_plan = ctx.is_plan.get(d as usize).copied().unwrap_or(false);
             if into_plan && !ctx.is_plan[s as usize] {
                 if history[i] & HAD_PLAN != 0 {
@@ -257,14 +257,19 @@ struct Chunk<'a> {
 /// each one's row and draw into `rows` and `draws`, and returns a mask with bit `j` set where
 /// slot `j` may change (see `Scan::row`; holes are always set).
 #[inline]
-fn scan_chunk(ctx: &StepCtx, c: Chunk, rows: &mut [u32; CHUNK], draws: &mut [u64; CHUNK]) -> u64 {
-    let (scan, key, month) = (ctx.scan, ctx.key, ctx.month);
+fn scan_chunk(
+    ctx: &StepCtx,
+    month_draws: rng::MonthDraws,
+    c: Chunk,
+    rows: &mut [u32; CHUNK],
+    draws: &mut [u64; CHUNK],
+) -> u64 {
+    let (scan, month) = (ctx.scan, ctx.month);
     let now = stored_month(month);
     let len = c.id.len().min(CHUNK);
     let (id, state, group) = (&c.id[..len], &c.state[..len], &c.group[..len]);
     let (birth, entered) = (&c.birth[..len], &c.entered[..len]);
     // The draws first, in a loop of their own, so that neither loop runs short of registers.
-    let month_draws = rng::MonthDraws::new(key, month);
     for (d, &id) in draws.iter_mut().zip(id) {
         *d = month_draws.of(id);
     }

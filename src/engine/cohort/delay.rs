@@ -122,6 +122,7 @@ impl Seg {
     }
 
     /// Takes the month-0 vector (at `base` in `m`) into the first segment's newest slot and `r`.
+    #[inline(always)]
     pub fn take_in(&mut self, m: &Mass, base: usize) {
         let na = self.r.fam.len();
         let (_, at) = self.at(0);
@@ -143,6 +144,7 @@ impl Seg {
     /// Moves the segment one month on with stay probability `p`: the families leaving its last
     /// month (after `p`) enter `next`, whose own month has already moved on. Ages below `live`
     /// move up a cell; the last age cell has aged out.
+    #[inline(always)]
     pub fn advance(&mut self, p: f64, live: usize, next: Option<&mut Seg>) {
         if self.scale.is_empty() {
             for (sp, r) in self.spare.parts_mut().into_iter().zip(self.r.parts()) {
@@ -182,6 +184,7 @@ impl Seg {
     /// For part `i` (families, children, marked children) of the segment before this one: its
     /// next `r` (`sp`, from its `r` and leaving vector `c * e`, ages shifted by one) and the
     /// families leaving it into this segment's newest slot and `r`.
+    #[inline(always)]
     fn enter(&mut self, i: usize, p: f64, c: f64, (r, e): (&[f64], &[f64]), sp: &mut [f64]) {
         let absorbing = self.scale.is_empty();
         let (at, pad) = if absorbing {

@@ -15,6 +15,7 @@ use crate::scenario::model::{Dest, Model};
 /// Moves state `s`, group `g` (held as `segs`, with age-run row offset `age_row`) one month on;
 /// `to` is where its families go when they age out this year (never family help).
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 pub fn line_step(
     model: &Model,
     grid: &Grid,

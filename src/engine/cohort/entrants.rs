@@ -74,6 +74,7 @@ impl Entrants {
     /// past month 0 the month-0 vectors (waiting or not) held last month's families, who have
     /// moved on, so they are replaced; in single-cell states they hold the families who stayed,
     /// so the entrants are added.
+    #[inline(always)]
     pub fn settle(&mut self, grid: &Grid, m: &mut Mass) {
         // Pooled entrants first, each state taking its share.
         for q in 0..self.pools.members.len() {

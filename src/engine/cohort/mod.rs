@@ -27,6 +27,7 @@ pub mod sum;
 
 use super::budget::Budgets;
 use super::run::RunResult;
+use super::simd;
 use super::tables::Tables;
 use crate::engine::year_metrics::{
     add_flow_metrics, add_spend_metrics, add_stock_metrics, Occupancy,
@@ -121,8 +122,29 @@ impl Arrivals {
     }
 }
 
-/// Projects `model` under one set of parameter values.
+/// Projects `model` under one set of parameter values. Runs the projection's AVX2 copy where
+/// the CPU has it (`engine::simd`; the same `f64` operations in the same order, so the same
+/// results to the bit).
 pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
+    #[cfg(target_arch = "x86_64")]
+    if simd::avx2() {
+        // SAFETY: the CPU has AVX2, checked at run time by `simd::avx2`.
+        return unsafe { project_avx2(model, values) };
+    }
+    project_body(model, values)
+}
+
+/// `project` compiled with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn project_avx2(model: &Model, values: &[f64]) -> Result<Projection, String> {
+    project_body(model, values)
+}
+
+/// The projection itself, inlined into each compiled copy of `project` with the monthly kernels
+/// it calls.
+#[inline(always)]
+fn project_body(model: &Model, values: &[f64]) -> Result<Projection, String> {
     let grid = Grid::new(model);
     let s_n = model.states.len();
     let budgets = Budgets::new(model, values)?;
@@ -234,6 +256,7 @@ pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
 }
 
 /// Children and families in each state (in the grid and held as delay lines).
+#[inline(always)]
 fn stocks(grid: &Grid, lines: &Lines, m: &Mass) -> (Vec<f64>, Vec<f64>) {
     let mut ch = Vec::with_capacity(grid.states.len());
     let mut fam = Vec::with_capacity(grid.states.len());
@@ -247,6 +270,7 @@ fn stocks(grid: &Grid, lines: &Lines, m: &Mass) -> (Vec<f64>, Vec<f64>) {
 
 /// The year's metrics, defined exactly as the Monte Carlo engine defines them.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn metrics(
     model: &Model,
     values: &[f64],

@@ -50,6 +50,7 @@ fn state_fam(grid: &Grid, m: &Mass, s: usize) -> f64 {
 /// the remaining places allow. `bought` is what the budget buys; a coverage duty (`coverage`, a
 /// share of the families in `need` or family help) adds places, whose family-months are counted
 /// in `acc.extras`.
+#[inline(always)]
 pub fn allocate(
     model: &Model,
     grid: &Grid,

@@ -13,7 +13,7 @@ fn split(lo: usize, hi: usize, last: usize) -> (usize, usize) {
 }
 
 /// Transitions: `dst[a + 1] += p * src[a]` for ages `a` in `lo..hi`.
-#[inline]
+#[inline(always)]
 pub fn add_aged(dst: &mut [f64], lo: usize, hi: usize, p: f64, src: &[f64]) {
     let last = dst.len() - 1;
     let (mid, tail) = split(lo, hi, last);

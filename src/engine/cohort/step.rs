@@ -98,6 +98,7 @@ pub(super) fn leave_and_wait(moves: &[Entry], s: usize, cap: usize) -> (f64, f64
 /// family-help places are given. `runs` are `grid.runs(tables)`; `age_out` is where each state's
 /// families go when they age out this year.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 pub fn transitions(
     model: &Model,
     grid: &Grid,
@@ -134,6 +135,7 @@ pub fn transitions(
 
 /// Moves the cells of state `s`, group `g` one month on (see `transitions`).
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn state_group(
     model: &Model,
     grid: &Grid,
@@ -246,6 +248,7 @@ fn state_group(
 /// `sums` (ages `a0..a1`): counted as occupancy, flows and one-off costs, and added one age cell
 /// up to the destinations' entrants (moves to family help are the waiting flag's, not these).
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 pub(super) fn move_out(
     model: &Model,
     grid: &Grid,
@@ -328,6 +331,7 @@ pub(super) fn move_out(
 /// The stays from one months-in-state vector `src` (both waiting halves where it has them, each
 /// `na` long) into `dst`, for each age run of `rows`, summed by age into `sum` (`ADD`, `FIRST`:
 /// see `shift::stay`).
+#[inline(always)]
 fn stays<const ADD: bool, const FIRST: bool>(
     dst: &mut [f64],
     src: &[f64],

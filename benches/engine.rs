@@ -34,7 +34,15 @@ fn monthly_step(c: &mut Criterion) {
     let n = families as u32;
     g.bench_function("ceiling_draws_per_family_month", |b| {
         let key = rng::family_key(seed);
-        b.iter(|| black_box(ceiling_year(black_box(key), black_box(n))))
+        b.iter(|| {
+            let mut acc = 0u64;
+            for month in 0..12u32 {
+                for id in 0..n {
+                    acc = acc.wrapping_add(rng::family_draw(key, id, month));
+                }
+            }
+            black_box(acc)
+        })
     });
     g.finish();
     // Both on one thread, so the fraction is per core (the group above steps on the default pool).
@@ -64,7 +72,13 @@ fn print_fraction_of_ceiling(
     let key = rng::family_key(seed);
     let ceiling = best(&mut || {
         let t = Instant::now();
-        black_box(ceiling_year(black_box(key), black_box(n)));
+        let mut acc = 0u64;
+        for month in 0..12u32 {
+            for id in 0..n {
+                acc = acc.wrapping_add(rng::family_draw(key, id, month));
+            }
+        }
+        black_box(acc);
         t.elapsed().as_secs_f64()
     });
     let fm = 12.0 * n as f64;
@@ -74,36 +88,6 @@ fn print_fraction_of_ceiling(
         fm / ceiling / 1e6,
         100.0 * ceiling / engine
     );
-}
-
-/// The ceiling's work: one counter-based draw for each of `n` families in each month of a year,
-/// summed. Like the engine's step (`carecast::engine::simd`), it runs a copy compiled with AVX2
-/// where the CPU has it, so the fraction compares like with like.
-fn ceiling_year(key: u64, n: u32) -> u64 {
-    #[cfg(target_arch = "x86_64")]
-    if carecast::engine::simd::avx2() {
-        // SAFETY: the CPU has AVX2, checked at run time by `simd::avx2`.
-        return unsafe { ceiling_year_avx2(key, n) };
-    }
-    ceiling_year_body(key, n)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn ceiling_year_avx2(key: u64, n: u32) -> u64 {
-    ceiling_year_body(key, n)
-}
-
-#[inline(always)]
-fn ceiling_year_body(key: u64, n: u32) -> u64 {
-    let mut acc = 0u64;
-    for month in 0..12u32 {
-        let draws = rng::MonthDraws::new(key, month);
-        for id in 0..n {
-            acc = acc.wrapping_add(draws.of(id));
-        }
-    }
-    acc
 }
 
 criterion_group!(benches, monthly_step);

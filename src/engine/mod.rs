@@ -1,7 +1,7 @@
 //! The family Monte Carlo engine: per-run tables (`tables`) and the step's view of them
 //! (`lookup`), the families in blocks of columns
 //! (`block`, `population`), new families (`sampler`, `arrivals`), the monthly step of a block
-//! (`step`, whose hot loop `simd` runs with AVX2 where the CPU has it), the family-help queue (`queue`), spending rules (`budget`), one run (`run`), and many
+//! (`step`), the family-help queue (`queue`), spending rules (`budget`), one run (`run`), and many
 //! runs in parallel (`run_batch`).
 
 pub mod alias;
@@ -14,7 +14,6 @@ pub mod population;
 pub mod queue;
 pub mod run;
 pub mod sampler;
-pub mod simd;
 pub mod step;
 pub mod tables;
 pub mod year_metrics;

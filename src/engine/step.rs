@@ -6,7 +6,6 @@
 use super::arrivals::MonthArrivals;
 use super::block::{one_flow, stored_month, Block, Waiter, HAD_PLAN, NOT_WAITING};
 use super::lookup::{Lookup, Scan};
-use super::simd;
 use super::tables::{EXIT, NO_COST, TAG_REREFERRAL_12M};
 use crate::rng;
 use crate::scenario::model::Targeting;
@@ -65,32 +64,8 @@ const CHUNK: usize = 64;
 /// Steps block `b` through month `ctx.month`: gives last month's places, adds its arrivals, moves
 /// every family, and brings its waiting list up to date. Arrivals fill the block's holes first,
 /// in slot order as the step passes them (when their cells are being read anyway); the rest are
-/// added at the end. Runs the step's AVX2 copy where the CPU has it (`simd`).
+/// added at the end.
 pub fn step_block(ctx: &StepCtx, b: &mut Block) {
-    #[cfg(target_arch = "x86_64")]
-    if simd::avx2() {
-        // SAFETY: the CPU has AVX2, checked at run time by `simd::avx2`.
-        unsafe { step_block_avx2(ctx, b) };
-        return;
-    }
-    step_block_portable(ctx, b);
-}
-
-/// `step_block` compiled for the x86-64 baseline.
-fn step_block_portable(ctx: &StepCtx, b: &mut Block) {
-    step_block_body(ctx, b);
-}
-
-/// `step_block` compiled with AVX2 (the same operations in wider vectors).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn step_block_avx2(ctx: &StepCtx, b: &mut Block) {
-    step_block_body(ctx, b);
-}
-
-/// The block step itself, inlined into each compiled copy.
-#[inline(always)]
-fn step_block_body(ctx: &StepCtx, b: &mut Block) {
     let n1 = ctx.n_states + 1;
     b.out.clear(n1 * n1, ctx.n_states);
     let (first, count) = b.arrivals;
@@ -108,7 +83,6 @@ fn step_block_body(ctx: &StepCtx, b: &mut Block) {
 /// The monthly draw and move of every family in `b`, filling holes with `arrivals` (numbers of
 /// the month's arrivals) as it passes them. A family that stays writes nothing: its age and
 /// months in the state follow from the month.
-#[inline(always)]
 fn step_families(ctx: &StepCtx, b: &mut Block, arrivals: std::ops::Range<u32>) {
     let lk = ctx.lookup;
     let cap = ctx.capacity_state;
@@ -282,7 +256,7 @@ struct Chunk<'a> {
 /// Scans up to `CHUNK` families (the columns of one chunk) without branching on them: writes
 /// each one's row and draw into `rows` and `draws`, and returns a mask with bit `j` set where
 /// slot `j` may change (see `Scan::row`; holes are always set).
-#[inline(always)]
+#[inline]
 fn scan_chunk(
     ctx: &StepCtx,
     month_draws: rng::MonthDraws,

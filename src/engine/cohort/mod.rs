@@ -2,7 +2,8 @@
 //! state occupancies with no individual randomness (`grid` lays out the cells, `mass` holds them,
 //! `step` moves them one month on in place, gathering moves into month 0 in `entrants`, once
 //! for each pool of states entered in fixed shares (`pools`), and `places` gives waiting
-//! families family-help places; `sum` adds vectors up). Tunnel states that fit are held as delay
+//! families family-help places; `sum` adds vectors up; `simd` picks the AVX2 copy of `project`
+//! where the CPU has it). Tunnel states that fit are held as delay
 //! lines (`delay`, chosen by `lines`, stepped by `delay_step`) rather than cell by cell.
 //! One projection per parameter draw; `run_draws` uses the same draws as run i of the Monte Carlo
 //! engine, so the two can be compared run by run.
@@ -22,12 +23,12 @@ pub mod mass;
 pub mod places;
 pub mod pools;
 pub mod shift;
+pub mod simd;
 pub mod step;
 pub mod sum;
 
 use super::budget::Budgets;
 use super::run::RunResult;
-use super::simd;
 use super::tables::Tables;
 use crate::engine::year_metrics::{
     add_flow_metrics, add_spend_metrics, add_stock_metrics, Occupancy,
@@ -123,7 +124,7 @@ impl Arrivals {
 }
 
 /// Projects `model` under one set of parameter values. Runs the projection's AVX2 copy where
-/// the CPU has it (`engine::simd`; the same `f64` operations in the same order, so the same
+/// the CPU has it (`simd`; the same `f64` operations in the same order, so the same
 /// results to the bit).
 pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
     #[cfg(target_arch = "x86_64")]

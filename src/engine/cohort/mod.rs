@@ -3,8 +3,8 @@
 //! `step` moves them one month on in place, gathering moves into month 0 in `entrants`, once
 //! for each pool of states entered in fixed shares (`pools`), and `places` gives waiting
 //! families family-help places; `sum` adds vectors up; `simd` picks the AVX2 copy of `project`
-//! where the CPU has it). Tunnel states that fit are held as delay
-//! lines (`delay`, chosen by `lines`, stepped by `delay_step`) rather than cell by cell.
+//! where the CPU has it). Tunnel states that fit are held as delay lines (`delay`, chosen by
+//! `lines`, stepped by `delay_step`) rather than cell by cell.
 //! One projection per parameter draw; `run_draws` uses the same draws as run i of the Monte Carlo
 //! engine, so the two can be compared run by run.
 //!

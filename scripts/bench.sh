@@ -33,5 +33,8 @@ fi
 case_run "baseline defaults (200 runs, scale 0.02)" --threads 2
 # Built first and timed on its own, so that cargo's memory is not counted as the engine's.
 cargo build --release --quiet --example cohort_bench
-/usr/bin/time -f "%M" -o "$out/rss" target/release/examples/cohort_bench scenarios/baseline.json 40 2 >"$out/cohort.txt" 2>&1 || true
+# 1,000 parameter draws (the issue's case), or 40 in the quick run.
+draws=1000
+if [[ "${1:-}" == quick ]]; then draws=40; fi
+/usr/bin/time -f "%M" -o "$out/rss" target/release/examples/cohort_bench scenarios/baseline.json "$draws" 2 >"$out/cohort.txt" 2>&1 || true
 echo "cohort engine: $(tail -3 "$out/cohort.txt" | tr '\n' ' ') peak $(( $(cat "$out/rss") / 1024 )) MiB"

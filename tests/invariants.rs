@@ -236,7 +236,7 @@ proptest! {
                 prop_assert!(s.mean.is_finite());
             }
         }
-        let csv = yearly_csv(&model, &results);
+        let csv = yearly_csv(&model, &results[..]).unwrap();
         for line in csv.lines().skip(1) {
             let f: Vec<&str> = line.split(',').collect();
             let x: Vec<f64> = f[4..8].iter().map(|s| s.parse().unwrap()).collect();

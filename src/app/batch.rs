@@ -1,25 +1,63 @@
-//! Runs a batch with the chosen engine, and `--until-stable`: batches of runs are added until the
-//! final year's median late:early ratio and median children in care settle.
+//! Runs a batch with the chosen engine into a `RunStore`, a chunk of runs at a time so that memory
+//! holds one chunk's results whatever the number of runs; and `--until-stable`: batches of runs are
+//! added until the final year's median late:early ratio and median children in care settle.
 
+use super::interrupt::Interrupt;
 use crate::cli_analysis::Engine;
-use crate::engine::{cohort, run_batch, RunConfig, RunResult};
+use crate::engine::{cohort, simulate, RunConfig, RunResult};
 use crate::error::Error;
 use crate::results::convergence::final_medians;
+use crate::results::store::{RunStore, Runs};
 use crate::scenario::{validate::MAX_RUNS, Model};
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
-/// Runs indices `runs` of `model` with `engine`, results in run order.
-pub fn simulate(
+/// Run `r` of `model` with `engine`.
+fn one(model: &Model, engine: Engine, r: u64, cfg: &RunConfig) -> Result<RunResult, Error> {
+    match engine {
+        Engine::Mc => simulate(model, r, cfg).map_err(|message| Error::Draw { run: r, message }),
+        Engine::Cohort => cohort::draw(model, r, cfg.master_seed),
+    }
+}
+
+/// Runs indices `runs` of `model` with `engine` in parallel and adds their results to `store` in
+/// run order, so they do not depend on the thread count. Runs go a chunk at a time, as many as
+/// the store holds in memory (at least four a thread). Runs not yet started when `stop` is set
+/// are skipped (those under way finish) and `Ok(false)` is returned, so that nothing is written.
+/// `tick` is called after each run.
+pub fn fill(
     model: &Model,
     engine: Engine,
     runs: std::ops::Range<u64>,
     cfg: &RunConfig,
     tick: &(dyn Fn() + Sync),
-) -> Result<Vec<RunResult>, Error> {
-    match engine {
-        Engine::Mc => run_batch(model, runs, cfg, tick),
-        Engine::Cohort => cohort::run_draws(model, runs, cfg.master_seed, tick),
+    stop: &Interrupt,
+    store: &mut RunStore,
+) -> Result<bool, Error> {
+    let mut next = runs.start;
+    while next < runs.end {
+        let chunk = (store.chunk_runs() as u64).max(4 * rayon::current_num_threads() as u64);
+        let end = runs.end.min(next + chunk);
+        let out: Vec<Option<RunResult>> = (next..end)
+            .into_par_iter()
+            .map(|r| {
+                if stop.is_set() {
+                    return Ok(None);
+                }
+                let res = one(model, engine, r, cfg)?;
+                tick();
+                Ok(Some(res))
+            })
+            .collect::<Result<_, Error>>()?;
+        if stop.is_set() || out.iter().any(Option::is_none) {
+            return Ok(false);
+        }
+        for r in out.iter().flatten() {
+            store.push(r)?;
+        }
+        next = end;
     }
+    Ok(true)
 }
 
 /// How `--until-stable` went: runs after each batch and the medians it watched.
@@ -44,8 +82,9 @@ impl Stability {
     }
 }
 
-/// Adds batches of `batch` runs until both final-year medians move by less than `tol`
-/// (relative) from one batch to the next, or `MAX_RUNS` is reached.
+/// Adds batches of `batch` runs to `store` until both final-year medians move by less than `tol`
+/// (relative) from one batch to the next, or `MAX_RUNS` is reached; `None` if `stop` was set.
+#[allow(clippy::too_many_arguments)]
 pub fn until_stable(
     model: &Model,
     engine: Engine,
@@ -53,19 +92,22 @@ pub fn until_stable(
     tol: f64,
     cfg: &RunConfig,
     tick: &(dyn Fn() + Sync),
-) -> Result<(Vec<RunResult>, Stability), Error> {
-    let mut all: Vec<RunResult> = Vec::new();
+    stop: &Interrupt,
+    store: &mut RunStore,
+) -> Result<Option<Stability>, Error> {
     let mut st = Stability {
         tolerance: tol,
         converged: false,
         history: Vec::new(),
     };
     let rel = |a: f64, b: f64| (a - b).abs() / b.abs().max(1e-12);
-    while (all.len() as u64) < MAX_RUNS {
-        let start = all.len() as u64;
+    while (store.count() as u64) < MAX_RUNS {
+        let start = store.count() as u64;
         let end = (start + batch).min(MAX_RUNS);
-        all.extend(simulate(model, engine, start..end, cfg, tick)?);
-        let (ratio, cic) = final_medians(&all);
+        if !fill(model, engine, start..end, cfg, tick, stop, store)? {
+            return Ok(None);
+        }
+        let (ratio, cic) = final_medians(model, store)?;
         if let Some(&(_, r0, c0)) = st.history.last() {
             if rel(ratio, r0) < tol && rel(cic, c0) < tol {
                 st.history.push((end, ratio, cic));
@@ -75,5 +117,5 @@ pub fn until_stable(
         }
         st.history.push((end, ratio, cic));
     }
-    Ok((all, st))
+    Ok(Some(st))
 }

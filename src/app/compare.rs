@@ -9,7 +9,7 @@ use crate::engine::{run_batch, RunConfig, RunResult};
 use crate::error::Error;
 use crate::results::compare::{comparison_json, deltas_csv, headline, CompareInfo, Side};
 use crate::results::stats::Summary;
-use crate::results::{runs::runs_csv, summary, yearly::yearly_csv};
+use crate::results::{runs::write_runs_csv, summary, yearly::yearly_csv};
 use crate::scenario::Model;
 use std::time::Instant;
 
@@ -162,17 +162,16 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         let dir = &model.name;
         staged.write(
             &format!("{dir}/yearly.csv"),
-            yearly_csv(model, &results).as_bytes(),
+            yearly_csv(model, &results[..])?.as_bytes(),
         )?;
         staged.write(
             &format!("{dir}/summary.json"),
-            summary::summary_json(model, &results, &info).as_bytes(),
+            summary::summary_json(model, &results[..], &info)?.as_bytes(),
         )?;
         if a.runs_csv {
-            staged.write(
-                &format!("{dir}/runs.csv"),
-                runs_csv(model, &results, 0).as_bytes(),
-            )?;
+            staged.write_with(&format!("{dir}/runs.csv"), |w, what| {
+                write_runs_csv(model, &results[..], 0, w, what)
+            })?;
         }
         eprintln!(
             "{}: {} runs in {:.1}s",

@@ -10,6 +10,7 @@
 use crate::engine::{simulate, RunConfig};
 use crate::error::Error;
 use crate::results::metrics::N_METRICS;
+use crate::results::store::BUDGET_BYTES;
 use crate::scenario::Model;
 
 /// Family-months simulated per second by one thread, set well below what we measure (about 9 to
@@ -119,8 +120,11 @@ fn assemble(
     let per_run_result = (model.years * (N_METRICS + model.states.len() + 1)
         + model.params.slot_names.len()) as f64
         * 8.0;
-    // Results are kept for every run, and the yearly CSV rows are built from them.
-    let results = runs as f64 * (per_run_result + (model.years * N_METRICS * 64) as f64);
+    // Results go to a store that holds about `BUDGET_BYTES` in memory (the rest in a temporary
+    // file), with a chunk of about as many runs in flight; the summaries read one value of every
+    // run at a time.
+    let in_memory = (runs as f64 * per_run_result).min(2.0 * BUDGET_BYTES as f64);
+    let results = in_memory + runs as f64 * 8.0;
     Estimate {
         runs,
         scale,

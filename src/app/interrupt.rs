@@ -1,11 +1,9 @@
-//! Ctrl-C (SIGINT) and SIGTERM during `run`: the signal only sets a flag; the run checks it between
-//! batches of Monte Carlo runs and before committing each results folder, then stops, removes its
+//! Ctrl-C (SIGINT) and SIGTERM during `run`: the signal only sets a flag; the run checks it before
+//! each run starts (`batch::fill`) and before committing each results folder, then stops, removes its
 //! temporary folder (earlier results stay untouched) and exits with 130. A second Ctrl-C quits at
 //! once; the temporary folder it leaves is hidden and cleared by the next run.
 
-use crate::engine::{RunConfig, RunResult};
 use crate::error::Error;
-use crate::scenario::Model;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -43,35 +41,6 @@ impl Interrupt {
     pub fn set(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
-}
-
-/// Runs `runs` like `engine::run_batch`, but runs not yet started when an interrupt arrives are
-/// skipped (those under way finish), and `None` is returned so that nothing is written. Results
-/// come back in run order, so they are the same as `run_batch`'s.
-pub fn run_batches(
-    model: &Model,
-    runs: std::ops::Range<u64>,
-    cfg: &RunConfig,
-    tick: &(dyn Fn() + Sync),
-    stop: &Interrupt,
-) -> Result<Option<Vec<RunResult>>, Error> {
-    use rayon::prelude::*;
-    let out: Vec<Option<RunResult>> = runs
-        .into_par_iter()
-        .map(|r| {
-            if stop.is_set() {
-                return Ok(None);
-            }
-            let res = crate::engine::simulate(model, r, cfg)
-                .map_err(|message| Error::Draw { run: r, message })?;
-            tick();
-            Ok(Some(res))
-        })
-        .collect::<Result<_, Error>>()?;
-    if stop.is_set() || out.iter().any(Option::is_none) {
-        return Ok(None);
-    }
-    Ok(Some(out.into_iter().flatten().collect()))
 }
 
 /// The error reported after an interrupt: which scenarios were written and which were not.

@@ -14,9 +14,10 @@ pub mod shard;
 
 use crate::charts::{self, ChartOptions, Format, ScenarioResults};
 use crate::cli::{ChartArgs, Cli, Command, MergeArgs, RunArgs};
-use crate::engine::{RunConfig, RunResult};
+use crate::engine::RunConfig;
 use crate::error::{Error, InputErrors};
-use crate::results::{runs::runs_csv, summary, yearly::yearly_csv};
+use crate::results::store::{RunStore, Runs};
+use crate::results::{runs::write_runs_csv, summary, yearly::yearly_csv};
 use crate::scenario::{self, validate::MAX_RUNS, Model};
 use std::path::Path;
 use std::time::Instant;
@@ -169,30 +170,46 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         let bar = progress::bar(range.end - range.start, &model.name);
         let mut extra = serde_json::Map::new();
         extra.insert("engine".into(), args.engine.as_str().into());
-        let results = pool.install(|| match (args.engine, args.until_stable) {
-            (crate::cli_analysis::Engine::Mc, None) => {
-                interrupt::run_batches(model, range.clone(), &cfg, &|| bar.inc(1), &stop)
-            }
-            (engine, None) => {
-                batch::simulate(model, engine, range.clone(), &cfg, &|| bar.inc(1)).map(Some)
-            }
-            (engine, Some(tol)) => {
-                let (r, st) =
-                    batch::until_stable(model, engine, s.runs, tol, &cfg, &|| bar.inc(1))?;
+        let mut store = RunStore::new(&args.out);
+        let done = pool.install(|| match args.until_stable {
+            None => batch::fill(
+                model,
+                args.engine,
+                range.clone(),
+                &cfg,
+                &|| bar.inc(1),
+                &stop,
+                &mut store,
+            ),
+            Some(tol) => {
+                let tick = || bar.inc(1);
+                let Some(st) = batch::until_stable(
+                    model,
+                    args.engine,
+                    s.runs,
+                    tol,
+                    &cfg,
+                    &tick,
+                    &stop,
+                    &mut store,
+                )?
+                else {
+                    return Ok(false);
+                };
                 eprintln!(
                     "{}: {} after {} runs (tolerance {tol})",
                     model.name,
                     if st.converged { "stable" } else { "NOT stable" },
-                    r.len()
+                    store.count()
                 );
                 extra.insert("until_stable".into(), st.to_json());
-                Ok(Some(r))
+                Ok(true)
             }
         })?;
         bar.finish_and_clear();
-        let Some(results) = results else {
+        if !done {
             return Err(interrupt::interrupted(&written, &not_written(i)));
-        };
+        }
         let info = summary::RunInfo {
             command: command.clone(),
             scenario_file: file.display().to_string(),
@@ -213,7 +230,7 @@ fn run(args: &RunArgs) -> Result<(), Error> {
                 s.runs,
                 s.scale,
                 info.elapsed_seconds,
-                &results,
+                &store,
             )?;
             written.push(model.name.clone());
             eprintln!(
@@ -230,7 +247,7 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         fill_outputs(
             &staged,
             model,
-            &results,
+            &store,
             &info,
             args.runs_csv,
             !args.no_charts,
@@ -243,7 +260,7 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         eprintln!(
             "{}: {} runs in {:.1}s -> {}",
             model.name,
-            results.len(),
+            store.count(),
             info.elapsed_seconds,
             display(&dir)
         );
@@ -255,18 +272,20 @@ fn run(args: &RunArgs) -> Result<(), Error> {
 fn fill_outputs(
     staged: &output::Staged,
     model: &Model,
-    results: &[RunResult],
+    results: &RunStore,
     info: &summary::RunInfo,
     with_runs_csv: bool,
     with_charts: bool,
 ) -> Result<(), Error> {
-    staged.write("yearly.csv", yearly_csv(model, results).as_bytes())?;
+    staged.write("yearly.csv", yearly_csv(model, results)?.as_bytes())?;
     staged.write(
         "summary.json",
-        summary::summary_json(model, results, info).as_bytes(),
+        summary::summary_json(model, results, info)?.as_bytes(),
     )?;
     if with_runs_csv {
-        staged.write("runs.csv", runs_csv(model, results, 0).as_bytes())?;
+        staged.write_with("runs.csv", |w, what| {
+            write_runs_csv(model, results, 0, w, what)
+        })?;
     }
     if with_charts {
         let loaded = ScenarioResults::load(&staged.tmp)?;
@@ -280,7 +299,14 @@ fn fill_outputs(
 
 /// Combines the shards of one scenario into the results one machine would have written.
 fn merge(args: &MergeArgs) -> Result<(), Error> {
-    let (model, meta, results) = shard::read_shards(&args.dirs)?;
+    std::fs::create_dir_all(&args.out).map_err(|e| {
+        Error::io(
+            format!("cannot create output folder {}", args.out.display()),
+            e,
+        )
+    })?;
+    let mut results = RunStore::new(&args.out);
+    let (model, meta) = shard::read_shards(&args.dirs, &mut results)?;
     let info = summary::RunInfo {
         command: std::env::args().collect::<Vec<_>>().join(" "),
         scenario_file: meta.scenario_file.clone(),

@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 use std::fs;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// A result folder being written: files go to `tmp`; `commit` renames it to `target`.
@@ -35,13 +36,32 @@ impl Staged {
 
     /// Writes one file into the staged folder.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Error> {
+        let path = self.path(rel)?;
+        fs::write(&path, bytes)
+            .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
+    }
+
+    /// Writes one file into the staged folder as `fill` produces it, through a buffer; `fill` is
+    /// given the writer and the file's path for its errors.
+    pub fn write_with(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn Write, &str) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let path = self.path(rel)?;
+        let file = fs::File::create(&path)
+            .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+        fill(&mut BufWriter::new(file), &path.display().to_string())
+    }
+
+    /// The staged path of `rel`, with its folder created.
+    fn path(&self, rel: &str) -> Result<PathBuf, Error> {
         let path = self.tmp.join(rel);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir)
                 .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
         }
-        fs::write(&path, bytes)
-            .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
+        Ok(path)
     }
 
     /// Replaces the target folder with the staged one.

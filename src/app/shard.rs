@@ -6,6 +6,7 @@ use super::output::Staged;
 use crate::engine::RunResult;
 use crate::error::{Error, InputError, InputErrors};
 use crate::results::metrics::N_METRICS;
+use crate::results::store::{RunStore, Runs};
 use crate::scenario::{load, validate, Model};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -60,9 +61,10 @@ struct SavedRun {
     params: Vec<f64>,
 }
 
-/// A shard file: what was run, and the raw results.
+/// A shard file's header: what was run. The file is this object with one more field last,
+/// `results`, the runs' raw results in run order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ShardFile {
+pub struct ShardHead {
     pub carecast_version: String,
     pub scenario: String,
     pub scenario_file: String,
@@ -74,10 +76,15 @@ pub struct ShardFile {
     pub scale: f64,
     pub shard: [u64; 2],
     pub elapsed_seconds: f64,
+}
+
+/// A shard file's runs (its other fields are read as a `ShardHead`).
+#[derive(Debug, Deserialize)]
+struct ShardRuns {
     results: Vec<SavedRun>,
 }
 
-/// Writes `<out>/<scenario>.shard-K-of-N/shard.json`.
+/// Writes `<out>/<scenario>.shard-K-of-N/shard.json`, a run at a time.
 #[allow(clippy::too_many_arguments)]
 pub fn write_shard(
     out: &Path,
@@ -88,10 +95,9 @@ pub fn write_shard(
     runs: u64,
     scale: f64,
     elapsed_seconds: f64,
-    results: &[RunResult],
+    results: &RunStore,
 ) -> Result<PathBuf, Error> {
-    let first = shard.range(runs).start;
-    let file = ShardFile {
+    let head = ShardHead {
         carecast_version: env!("CARGO_PKG_VERSION").into(),
         scenario: model.name.clone(),
         scenario_file: scenario_file.into(),
@@ -102,23 +108,36 @@ pub fn write_shard(
         scale,
         shard: [shard.k, shard.n],
         elapsed_seconds,
-        results: results
-            .iter()
-            .enumerate()
-            .map(|(i, r)| SavedRun {
-                run: first + i as u64,
+    };
+    let encode = |e: serde_json::Error| Error::Other(format!("cannot encode shard: {e}"));
+    let head = serde_json::to_string(&head).map_err(encode)?;
+    let staged = Staged::new(out, &shard.folder(&model.name))?;
+    staged.write_with("shard.json", |w, what| {
+        let io = |e| Error::io(format!("cannot write {what}"), e);
+        // The header object without its closing brace, then the runs.
+        let open = head.strip_suffix('}').unwrap_or(&head);
+        write!(w, "{open},\"results\":[").map_err(io)?;
+        let mut run = shard.range(runs).start;
+        results.each(&mut |r| {
+            let saved = SavedRun {
+                run,
                 years: r.years.iter().map(|y| y.to_vec()).collect(),
                 state_children: r.state_children.clone(),
                 family_months: r.family_months,
                 clamped_rows: r.clamped_rows,
                 params: r.params.clone(),
-            })
-            .collect(),
-    };
-    let staged = Staged::new(out, &shard.folder(&model.name))?;
-    let text = serde_json::to_string(&file)
-        .map_err(|e| Error::Other(format!("cannot encode shard: {e}")))?;
-    staged.write("shard.json", text.as_bytes())?;
+            };
+            let comma = if run == shard.range(runs).start {
+                ""
+            } else {
+                ","
+            };
+            run += 1;
+            w.write_all(comma.as_bytes()).map_err(io)?;
+            serde_json::to_writer(&mut *w, &saved).map_err(encode)
+        })?;
+        w.write_all(b"]}").and_then(|_| w.flush()).map_err(io)
+    })?;
     staged.commit()
 }
 
@@ -132,33 +151,42 @@ fn bad(dir: &Path, message: String, fix: &str) -> Error {
     .into()
 }
 
-/// Reads shard folders of one scenario and returns its model, run settings and all runs in order.
-pub fn read_shards(dirs: &[PathBuf]) -> Result<(Model, ShardFile, Vec<RunResult>), Error> {
-    let mut files: Vec<(PathBuf, ShardFile)> = Vec::new();
+/// Reads the text of the shard file in folder `d`.
+fn read_text(d: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(d.join("shard.json")).map_err(|e| {
+        bad(
+            d,
+            format!("cannot read a shard: {e}"),
+            "name folders written by `carecast run --shard K/N`",
+        )
+    })
+}
+
+fn parse<T: serde::de::DeserializeOwned>(d: &Path, text: &str) -> Result<T, Error> {
+    serde_json::from_str(text).map_err(|e| {
+        bad(
+            d,
+            format!("not a carecast shard file: {e}"),
+            "name folders written by `carecast run --shard K/N`",
+        )
+    })
+}
+
+/// Reads shard folders of one scenario, adds all their runs to `store` in run order, and returns
+/// the scenario's model and run settings (with the shards' elapsed seconds summed). Shards are
+/// checked against each other first, then read one at a time, so memory holds one shard's runs.
+pub fn read_shards(dirs: &[PathBuf], store: &mut RunStore) -> Result<(Model, ShardHead), Error> {
+    let mut heads: Vec<(PathBuf, ShardHead)> = Vec::new();
     for d in dirs {
-        let path = d.join("shard.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            bad(
-                d,
-                format!("cannot read a shard: {e}"),
-                "name folders written by `carecast run --shard K/N`",
-            )
-        })?;
-        let f: ShardFile = serde_json::from_str(&text).map_err(|e| {
-            bad(
-                d,
-                format!("not a carecast shard file: {e}"),
-                "name folders written by `carecast run --shard K/N`",
-            )
-        })?;
-        files.push((d.clone(), f));
+        let head: ShardHead = parse(d, &read_text(d)?)?;
+        heads.push((d.clone(), head));
     }
-    let (first_dir, first) = files
+    let (first_dir, first) = heads
         .first()
         .cloned()
         .ok_or_else(|| Error::Usage("merge needs at least one shard folder".into()))?;
     let n = first.shard[1];
-    for (d, f) in &files {
+    for (d, f) in &heads {
         let same = f.scenario_hash == first.scenario_hash
             && f.seed == first.seed
             && f.runs == first.runs
@@ -169,8 +197,8 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(Model, ShardFile, Vec<RunResult>
             return Err(bad(d, format!("this shard was not run with the same scenario, seed, runs, scale, shard count and carecast version as {}", first_dir.display()), "merge only the shards of one `run --shard K/N` batch"));
         }
     }
-    files.sort_by_key(|(_, f)| f.shard[0]);
-    let ks: Vec<u64> = files.iter().map(|(_, f)| f.shard[0]).collect();
+    heads.sort_by_key(|(_, f)| f.shard[0]);
+    let ks: Vec<u64> = heads.iter().map(|(_, f)| f.shard[0]).collect();
     if ks != (1..=n).collect::<Vec<_>>() {
         return Err(Error::Usage(format!(
             "merge needs each of shards 1 to {n} exactly once; got {ks:?}"
@@ -186,10 +214,10 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(Model, ShardFile, Vec<RunResult>
             "re-run the shards",
         ));
     }
-    let mut results = Vec::with_capacity(first.runs as usize);
-    for (d, f) in &files {
+    for (d, f) in &heads {
+        let saved: ShardRuns = parse(d, &read_text(d)?)?;
         let expected = Shard { k: f.shard[0], n }.range(f.runs);
-        let got: Vec<u64> = f.results.iter().map(|r| r.run).collect();
+        let got: Vec<u64> = saved.results.iter().map(|r| r.run).collect();
         if got != expected.clone().collect::<Vec<_>>() {
             return Err(bad(
                 d,
@@ -200,7 +228,7 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(Model, ShardFile, Vec<RunResult>
                 "re-run this shard",
             ));
         }
-        for r in &f.results {
+        for r in saved.results {
             let mut years = Vec::with_capacity(r.years.len());
             for y in &r.years {
                 let row: [f64; N_METRICS] = y.as_slice().try_into().map_err(|_| {
@@ -212,18 +240,18 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(Model, ShardFile, Vec<RunResult>
                 })?;
                 years.push(row);
             }
-            results.push(RunResult {
+            store.push(&RunResult {
                 years,
-                state_children: r.state_children.clone(),
+                state_children: r.state_children,
                 family_months: r.family_months,
                 clamped_rows: r.clamped_rows,
-                params: r.params.clone(),
-            });
+                params: r.params,
+            })?;
         }
     }
     let mut meta = first;
-    meta.elapsed_seconds = files.iter().map(|(_, f)| f.elapsed_seconds).sum();
-    Ok((model, meta, results))
+    meta.elapsed_seconds = heads.iter().map(|(_, f)| f.elapsed_seconds).sum();
+    Ok((model, meta))
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 
 use super::metrics::{idx, METRICS};
 use super::stats::summarise;
-use crate::engine::RunResult;
+use super::store::{Col, Runs};
+use crate::error::Error;
 use crate::scenario::Model;
 use serde_json::{Map, Value};
 
@@ -22,29 +23,25 @@ pub fn standard_error(v: &[f64]) -> f64 {
 }
 
 /// `{metric: {year: standard error}}` for the key metrics.
-pub fn standard_errors(model: &Model, runs: &[RunResult]) -> Value {
+pub fn standard_errors<R: Runs + ?Sized>(model: &Model, runs: &R) -> Result<Value, Error> {
     let mut out = Map::new();
     for &k in &KEY_METRICS {
         let mut by_year = Map::new();
         for y in 0..model.years {
-            let v: Vec<f64> = runs.iter().map(|r| r.years[y][k]).collect();
+            let v = runs.column(Col::Metric { y, k })?;
             by_year.insert(model.year_label(y), Value::from(standard_error(&v)));
         }
         out.insert(METRICS[k].0.to_string(), Value::Object(by_year));
     }
-    Value::Object(out)
+    Ok(Value::Object(out))
 }
 
 /// Final-year medians of the late:early ratio and children in care.
-pub fn final_medians(runs: &[RunResult]) -> (f64, f64) {
-    let last = |k: usize| -> f64 {
-        let v: Vec<f64> = runs
-            .iter()
-            .map(|r| r.years.last().map_or(f64::NAN, |row| row[k]))
-            .collect();
-        summarise(&v).p50
-    };
-    (last(idx::RATIO), last(idx::CIC))
+pub fn final_medians<R: Runs + ?Sized>(model: &Model, runs: &R) -> Result<(f64, f64), Error> {
+    let y = model.years - 1;
+    let last =
+        |k: usize| -> Result<f64, Error> { Ok(summarise(&runs.column(Col::Metric { y, k })?).p50) };
+    Ok((last(idx::RATIO)?, last(idx::CIC)?))
 }
 
 #[cfg(test)]

@@ -1,13 +1,14 @@
-//! Results of a batch of runs: the metric contract (`metrics`), summaries across runs (`stats`),
-//! and the exports, each returning bytes and doing no I/O: `yearly.csv` (`yearly`), `runs.csv`
-//! (`runs`) and `summary.json` (`summary`); scenario comparisons (`compare`: `deltas.csv`,
-//! `comparison.json`).
+//! Results of a batch of runs: the metric contract (`metrics`), every run's values in bounded
+//! memory (`store`), summaries across runs (`stats`), and the exports: `yearly.csv` (`yearly`) and
+//! `summary.json` (`summary`) as text, `runs.csv` (`runs`) written a run at a time; scenario
+//! comparisons (`compare`: `deltas.csv`, `comparison.json`).
 
 pub mod compare;
 pub mod convergence;
 pub mod metrics;
 pub mod runs;
 pub mod stats;
+pub mod store;
 pub mod summary;
 pub mod yearly;
 

@@ -1,21 +1,37 @@
 //! `runs.csv`: every run's value of every metric in every year, for analysts who want the
-//! distribution itself.
+//! distribution itself. Written as it is built, a run at a time, so it never sits whole in memory.
 
 use super::format_value;
 use super::metrics::METRICS;
-use crate::engine::RunResult;
+use super::store::Runs;
+use crate::error::Error;
 use crate::scenario::Model;
+use std::io::Write;
 
-/// Builds `runs.csv` (`scenario,run,year,metric,unit,value`); `first_run` is the index of `runs[0]`.
-pub fn runs_csv(model: &Model, runs: &[RunResult], first_run: u64) -> String {
-    let mut out = String::from("scenario,run,year,metric,unit,value\n");
-    for (r, run) in runs.iter().enumerate() {
-        for (y, row) in run.years.iter().enumerate() {
+/// The CSV header.
+pub const HEADER: &str = "scenario,run,year,metric,unit,value";
+
+/// Writes `runs.csv` (`scenario,run,year,metric,unit,value`) to `w`; `first_run` is the index of
+/// the first run. `what` names the destination in errors.
+pub fn write_runs_csv<R: Runs + ?Sized>(
+    model: &Model,
+    runs: &R,
+    first_run: u64,
+    w: &mut dyn Write,
+    what: &str,
+) -> Result<(), Error> {
+    let io = |e| Error::io(format!("cannot write {what}"), e);
+    writeln!(w, "{HEADER}").map_err(io)?;
+    let mut run = first_run;
+    let mut line = String::new();
+    runs.each(&mut |r| {
+        line.clear();
+        for (y, row) in r.years.iter().enumerate() {
             for (k, (metric, unit)) in METRICS.iter().enumerate() {
-                out.push_str(&format!(
+                line.push_str(&format!(
                     "{},{},{},{},{},{}\n",
                     model.name,
-                    first_run + r as u64,
+                    run,
                     model.year_label(y),
                     metric,
                     unit.as_str(),
@@ -23,6 +39,8 @@ pub fn runs_csv(model: &Model, runs: &[RunResult], first_run: u64) -> String {
                 ));
             }
         }
-    }
-    out
+        run += 1;
+        w.write_all(line.as_bytes()).map_err(io)
+    })?;
+    w.flush().map_err(io)
 }

@@ -2,7 +2,8 @@
 //! the resolved parameters with their sources and the spread of their draws, and the work done.
 
 use super::stats::summarise;
-use crate::engine::RunResult;
+use super::store::{Col, Runs};
+use crate::error::Error;
 use crate::scenario::params::Provenance;
 use crate::scenario::Model;
 use serde_json::{json, Map, Value};
@@ -21,7 +22,11 @@ pub struct RunInfo {
 }
 
 /// Builds `summary.json` (pretty-printed, with a final newline).
-pub fn summary_json(model: &Model, runs: &[RunResult], info: &RunInfo) -> String {
+pub fn summary_json<R: Runs + ?Sized>(
+    model: &Model,
+    runs: &R,
+    info: &RunInfo,
+) -> Result<String, Error> {
     let mut params = Vec::new();
     for p in &model.params.params {
         let mut entry = Map::new();
@@ -34,8 +39,7 @@ pub fn summary_json(model: &Model, runs: &[RunResult], info: &RunInfo) -> String
         let n = p.components.len().max(1);
         let mut drawn = Map::new();
         for k in 0..n {
-            let vals: Vec<f64> = runs.iter().map(|r| r.params[p.slot + k]).collect();
-            let s = summarise(&vals);
+            let s = summarise(&runs.column(Col::Param(p.slot + k))?);
             let stats = json!({"mean": s.mean, "p5": s.p5, "p50": s.p50, "p95": s.p95});
             let key = p
                 .components
@@ -51,8 +55,8 @@ pub fn summary_json(model: &Model, runs: &[RunResult], info: &RunInfo) -> String
         };
         params.push(Value::Object(entry));
     }
-    let family_months: u64 = runs.iter().map(|r| r.family_months).sum();
-    let clamped: u64 = runs.iter().map(|r| u64::from(r.clamped_rows)).sum();
+    let family_months = runs.family_months();
+    let clamped = runs.clamped_rows();
     let doc = json!({
         "carecast_version": env!("CARGO_PKG_VERSION"),
         "scenario": model.name,
@@ -72,7 +76,7 @@ pub fn summary_json(model: &Model, runs: &[RunResult], info: &RunInfo) -> String
         "clamped_probability_rows": clamped,
         "family_months": family_months,
         "elapsed_seconds": (info.elapsed_seconds * 1000.0).round() / 1000.0,
-        "monte_carlo_standard_error": super::convergence::standard_errors(model, runs),
+        "monte_carlo_standard_error": super::convergence::standard_errors(model, runs)?,
     });
     let mut doc = doc;
     if let Value::Object(m) = &mut doc {
@@ -84,5 +88,5 @@ pub fn summary_json(model: &Model, runs: &[RunResult], info: &RunInfo) -> String
     }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
-    s
+    Ok(s)
 }

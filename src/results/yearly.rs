@@ -3,22 +3,20 @@
 use super::format_value;
 use super::metrics::METRICS;
 use super::stats::summarise;
-use crate::engine::RunResult;
+use super::store::{Col, Runs};
+use crate::error::Error;
 use crate::scenario::Model;
 
 /// The CSV header, a contract.
 pub const HEADER: &str = "scenario,year,metric,unit,mean,p5,p50,p95";
 
 /// Builds `yearly.csv` from runs given in run order.
-pub fn yearly_csv(model: &Model, runs: &[RunResult]) -> String {
+pub fn yearly_csv<R: Runs + ?Sized>(model: &Model, runs: &R) -> Result<String, Error> {
     let mut out = String::from(HEADER);
     out.push('\n');
-    let mut values = Vec::with_capacity(runs.len());
     for y in 0..model.years {
         for (k, (metric, unit)) in METRICS.iter().enumerate() {
-            values.clear();
-            values.extend(runs.iter().map(|r| r.years[y][k]));
-            let s = summarise(&values);
+            let s = summarise(&runs.column(Col::Metric { y, k })?);
             out.push_str(&format!(
                 "{},{},{},{},{},{},{},{}\n",
                 model.name,
@@ -32,5 +30,5 @@ pub fn yearly_csv(model: &Model, runs: &[RunResult]) -> String {
             ));
         }
     }
-    out
+    Ok(out)
 }

@@ -346,23 +346,28 @@ pub fn run_draws(
 ) -> Result<Vec<RunResult>, Error> {
     runs.into_par_iter()
         .map(|r| {
-            let seed = rng::run_seed(master_seed, r);
-            let out = model
-                .params
-                .draw(seed)
-                .map_err(|(p, e)| format!("parameter `{p}`: {e}"))
-                .and_then(|values| {
-                    project(model, &values).map(|p| RunResult {
-                        years: p.years,
-                        state_children: p.state_children,
-                        family_months: 0,
-                        clamped_rows: p.clamped_rows,
-                        params: values,
-                    })
-                })
-                .map_err(|message| Error::Draw { run: r, message });
+            let out = draw(model, r, master_seed);
             tick();
             out
         })
         .collect()
+}
+
+/// The projection of parameter draw `r` (the draw of Monte Carlo run `r`) as a run's results.
+pub fn draw(model: &Model, r: u64, master_seed: u64) -> Result<RunResult, Error> {
+    let seed = rng::run_seed(master_seed, r);
+    model
+        .params
+        .draw(seed)
+        .map_err(|(p, e)| format!("parameter `{p}`: {e}"))
+        .and_then(|values| {
+            project(model, &values).map(|p| RunResult {
+                years: p.years,
+                state_children: p.state_children,
+                family_months: 0,
+                clamped_rows: p.clamped_rows,
+                params: values,
+            })
+        })
+        .map_err(|message| Error::Draw { run: r, message })
 }

@@ -31,6 +31,13 @@ if [[ "${1:-}" != quick ]]; then
   case_run "baseline --scale 0.1, 1000 runs, 2 threads" --scale 0.1 --runs 1000 --threads 2
 fi
 case_run "baseline defaults (200 runs, scale 0.02)" --threads 2
+# Peak memory against the number of runs: flat once the results store's 1 MiB is full.
+case_run "baseline --scale 0.01, 200 runs, 2 threads" --scale 0.01 --runs 200 --threads 2
+if [[ "${1:-}" != quick ]]; then
+  case_run "baseline --scale 0.01, 4000 runs, 2 threads" --scale 0.01 --runs 4000 --threads 2
+else
+  case_run "baseline --scale 0.01, 800 runs, 2 threads" --scale 0.01 --runs 800 --threads 2
+fi
 # Built first and timed on its own, so that cargo's memory is not counted as the engine's.
 cargo build --release --quiet --example cohort_bench
 # 1,000 parameter draws (the case), or 40 in the quick run.

@@ -1,5 +1,5 @@
-//! Runs a batch with the chosen engine into a `RunStore`, a chunk of runs at a time so that memory
-//! holds one chunk's results whatever the number of runs; and `--until-stable`: batches of runs are
+//! Runs a batch with the chosen engine into a `RunStore` in run order, holding only a few runs'
+//! results at a time whatever the number of runs; and `--until-stable`: batches of runs are
 //! added until the final year's median late:early ratio and median children in care settle.
 
 use super::interrupt::Interrupt;
@@ -9,8 +9,10 @@ use crate::error::Error;
 use crate::results::convergence::final_medians;
 use crate::results::store::{RunStore, Runs};
 use crate::scenario::{validate::MAX_RUNS, Model};
-use rayon::prelude::*;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// Run `r` of `model` with `engine`.
 fn one(model: &Model, engine: Engine, r: u64, cfg: &RunConfig) -> Result<RunResult, Error> {
@@ -20,11 +22,49 @@ fn one(model: &Model, engine: Engine, r: u64, cfg: &RunConfig) -> Result<RunResu
     }
 }
 
+/// Runs started at a time: each is a small job, so memory for them does not grow with runs.
+const WINDOW: u64 = 1024;
+
+/// Runs finished but not yet in the store, waiting for an earlier run, and the first error.
+struct Ordered<'a> {
+    /// The next run the store takes.
+    next: u64,
+    waiting: BTreeMap<u64, RunResult>,
+    store: &'a mut RunStore,
+    /// The error of the lowest-numbered run that failed, or of the store.
+    error: Option<(u64, Error)>,
+}
+
+impl Ordered<'_> {
+    /// Takes run `r`'s outcome and moves every run now in order into the store.
+    fn take(&mut self, r: u64, outcome: Result<RunResult, Error>) {
+        match outcome {
+            Ok(res) => {
+                self.waiting.insert(r, res);
+            }
+            Err(e) => return self.fail(r, e),
+        }
+        while let Some(res) = self.waiting.remove(&self.next) {
+            if let Err(e) = self.store.push(&res) {
+                return self.fail(self.next, e);
+            }
+            self.next += 1;
+        }
+    }
+
+    fn fail(&mut self, r: u64, e: Error) {
+        if self.error.as_ref().is_none_or(|(first, _)| r < *first) {
+            self.error = Some((r, e));
+        }
+    }
+}
+
 /// Runs indices `runs` of `model` with `engine` in parallel and adds their results to `store` in
-/// run order, so they do not depend on the thread count. Runs go a chunk at a time, as many as
-/// the store holds in memory (at least four a thread). Runs not yet started when `stop` is set
-/// are skipped (those under way finish) and `Ok(false)` is returned, so that nothing is written.
-/// `tick` is called after each run.
+/// run order, so they do not depend on the thread count. Workers take runs in order, one at a
+/// time, and a finished run waits only for earlier runs still under way, so memory holds a few
+/// runs' results beyond the store's. Runs not yet started when `stop` is set are skipped (those
+/// under way finish) and `Ok(false)` is returned, so that nothing is written. `tick` is called
+/// after each run.
 pub fn fill(
     model: &Model,
     engine: Engine,
@@ -34,30 +74,43 @@ pub fn fill(
     stop: &Interrupt,
     store: &mut RunStore,
 ) -> Result<bool, Error> {
-    let mut next = runs.start;
-    while next < runs.end {
-        let chunk = (store.chunk_runs() as u64).max(4 * rayon::current_num_threads() as u64);
-        let end = runs.end.min(next + chunk);
-        let out: Vec<Option<RunResult>> = (next..end)
-            .into_par_iter()
-            .map(|r| {
-                if stop.is_set() {
-                    return Ok(None);
-                }
-                let res = one(model, engine, r, cfg)?;
-                tick();
-                Ok(Some(res))
-            })
-            .collect::<Result<_, Error>>()?;
-        if stop.is_set() || out.iter().any(Option::is_none) {
-            return Ok(false);
-        }
-        for r in out.iter().flatten() {
-            store.push(r)?;
-        }
-        next = end;
+    let ordered = Mutex::new(Ordered {
+        next: runs.start,
+        waiting: BTreeMap::new(),
+        store,
+        error: None,
+    });
+    let lock = || ordered.lock().unwrap_or_else(PoisonError::into_inner);
+    let failed = AtomicBool::new(false);
+    let mut start = runs.start;
+    while start < runs.end && !stop.is_set() && !failed.load(Ordering::Relaxed) {
+        let end = runs.end.min(start + WINDOW);
+        // Each job takes the next run, so runs start in order whichever job a worker picks up.
+        let claim = AtomicU64::new(start);
+        rayon::scope_fifo(|s| {
+            for _ in start..end {
+                s.spawn_fifo(|_| {
+                    let r = claim.fetch_add(1, Ordering::Relaxed);
+                    if stop.is_set() || failed.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let outcome = one(model, engine, r, cfg);
+                    tick();
+                    let mut o = lock();
+                    o.take(r, outcome);
+                    if o.error.is_some() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                });
+            }
+        });
+        start = end;
     }
-    Ok(true)
+    let o = ordered.into_inner().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, e)) = o.error {
+        return Err(e);
+    }
+    Ok(o.next == runs.end && !stop.is_set())
 }
 
 /// How `--until-stable` went: runs after each batch and the medians it watched.

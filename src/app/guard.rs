@@ -123,8 +123,8 @@ fn assemble(
     // Results go to a store that holds about `BUDGET_BYTES` in memory (the rest in a temporary
     // file), with a few runs finished ahead of an earlier one (allow four a thread); the
     // summaries read one value of every run at a time.
-    let in_memory = (runs as f64 * per_run_result).min(BUDGET_BYTES as f64)
-        + 4.0 * concurrent * per_run_result;
+    let in_memory =
+        (runs as f64 * per_run_result).min(BUDGET_BYTES as f64) + 4.0 * concurrent * per_run_result;
     let results = in_memory + runs as f64 * 8.0;
     Estimate {
         runs,

@@ -2,13 +2,17 @@
 //! streams, and writes one comparison folder: each scenario's results, `deltas.csv`,
 //! `comparison.json` and the comparison charts, all staged and committed at once.
 
+use super::batch;
+use super::interrupt::Interrupt;
 use super::{load_all, output, progress, settings};
 use crate::charts::{self, ChartOptions, Comparison, ComparisonSeries, ScenarioResults, Stat};
 use crate::cli::CompareArgs;
-use crate::engine::{run_batch, RunConfig, RunResult};
+use crate::cli_analysis::Engine;
+use crate::engine::RunConfig;
 use crate::error::Error;
 use crate::results::compare::{comparison_json, deltas_csv, headline, CompareInfo, Side};
 use crate::results::stats::Summary;
+use crate::results::store::{RunStore, Runs};
 use crate::results::{runs::write_runs_csv, summary, yearly::yearly_csv};
 use crate::scenario::Model;
 use std::time::Instant;
@@ -144,11 +148,23 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         master_seed: s.seed,
         scale: s.scale,
     };
-    let mut all: Vec<Vec<RunResult>> = Vec::new();
+    let mut all: Vec<RunStore> = Vec::new();
     for (model, file) in models.iter().zip(&a.scenarios) {
         let started = Instant::now();
         let bar = progress::bar(s.runs, &model.name);
-        let results = pool.install(|| run_batch(model, 0..s.runs, &cfg, &|| bar.inc(1)))?;
+        let mut results = RunStore::new(&a.out);
+        let never = Interrupt::never();
+        pool.install(|| {
+            batch::fill(
+                model,
+                Engine::Mc,
+                0..s.runs,
+                &cfg,
+                &|| bar.inc(1),
+                &never,
+                &mut results,
+            )
+        })?;
         bar.finish_and_clear();
         let info = summary::RunInfo {
             command: command.clone(),
@@ -162,15 +178,15 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         let dir = &model.name;
         staged.write(
             &format!("{dir}/yearly.csv"),
-            yearly_csv(model, &results[..])?.as_bytes(),
+            yearly_csv(model, &results)?.as_bytes(),
         )?;
         staged.write(
             &format!("{dir}/summary.json"),
-            summary::summary_json(model, &results[..], &info)?.as_bytes(),
+            summary::summary_json(model, &results, &info)?.as_bytes(),
         )?;
         if a.runs_csv {
             staged.write_with(&format!("{dir}/runs.csv"), |w, what| {
-                write_runs_csv(model, &results[..], 0, w, what)
+                write_runs_csv(model, &results, 0, w, what)
             })?;
         }
         eprintln!(
@@ -182,7 +198,10 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
     let sides: Vec<Side> = models
         .iter()
         .zip(&all)
-        .map(|(model, runs)| Side { model, runs })
+        .map(|(model, runs)| Side {
+            model,
+            runs: runs as &dyn Runs,
+        })
         .collect();
     let (base, alts) = (sides[0], &sides[1..]);
     let info = CompareInfo {
@@ -197,10 +216,10 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
             .map(|f| f.display().to_string())
             .collect(),
     };
-    staged.write("deltas.csv", deltas_csv(base, alts).as_bytes())?;
+    staged.write("deltas.csv", deltas_csv(base, alts)?.as_bytes())?;
     staged.write(
         "comparison.json",
-        comparison_json(base, alts, &info).as_bytes(),
+        comparison_json(base, alts, &info)?.as_bytes(),
     )?;
     if !a.no_charts {
         let loaded = models
@@ -210,8 +229,8 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         let series = alts
             .iter()
             .map(|alt| {
-                let h = headline(base, *alt);
-                ComparisonSeries {
+                let h = headline(base, *alt)?;
+                Ok(ComparisonSeries {
                     scenario: h.scenario.clone(),
                     extra_early: stat(&h.extra_early),
                     late_change: stat(&h.late_change),
@@ -219,9 +238,9 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
                     care_entries_avoided: stat(&h.children_kept_out_of_care),
                     cumulative_net_saving: h.cumulative_net_saving.iter().map(stat).collect(),
                     median_break_even: h.median_break_even,
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_, Error>>()?;
         let opts = ChartOptions::default();
         let chart_dir = staged.tmp.join("charts");
         std::fs::create_dir_all(&chart_dir)

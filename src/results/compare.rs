@@ -1,19 +1,21 @@
 //! Comparing scenarios run with common random numbers: differences are taken run by run
 //! (alternative minus baseline, run i against run i), then summarised. Builds `deltas.csv`, the
-//! headline measures of `comparison.json`, and the series the comparison charts draw. No I/O.
+//! headline measures of `comparison.json`, and the series the comparison charts draw. Runs are
+//! read a metric at a time (`store::Runs`), so memory holds a few values a run.
 
 use super::format_value;
 use super::metrics::{idx, Unit, METRICS};
 use super::stats::{summarise, Summary};
-use crate::engine::RunResult;
+use super::store::{Col, Runs};
+use crate::error::Error;
 use crate::scenario::Model;
 use serde_json::{json, Map, Value};
 
 /// One scenario's runs, in run order.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Side<'a> {
     pub model: &'a Model,
-    pub runs: &'a [RunResult],
+    pub runs: &'a dyn Runs,
 }
 
 /// Extra rows of `deltas.csv` after the contract metrics: running totals from the first year to
@@ -32,43 +34,53 @@ pub fn discount(rate: f64, t: usize) -> f64 {
     1.0 / (1.0 + rate).powi(t as i32)
 }
 
-/// Per-run differences of one alternative against the baseline.
-#[derive(Debug, Clone)]
-pub struct Deltas {
-    /// `[run][year][metric]`: alternative minus baseline.
-    pub yearly: Vec<Vec<[f64; METRICS.len()]>>,
-    /// `[run][year][k]` for the `CUMULATIVE` rows.
-    pub cumulative: Vec<Vec<[f64; CUMULATIVE.len()]>>,
+/// Alternative minus baseline of metric `k` in year `y`, run by run.
+fn diff(base: Side, alt: Side, y: usize, k: usize) -> Result<Vec<f64>, Error> {
+    let b = base.runs.column(Col::Metric { y, k })?;
+    let a = alt.runs.column(Col::Metric { y, k })?;
+    Ok(a.iter().zip(&b).map(|(a, b)| a - b).collect())
 }
 
-/// Differences run by run. Both sides must have the same number of runs and years.
-pub fn deltas(base: Side, alt: Side) -> Deltas {
-    let rate = alt.model.discount_rate;
-    let mut yearly = Vec::with_capacity(base.runs.len());
-    let mut cumulative = Vec::with_capacity(base.runs.len());
-    for (b, a) in base.runs.iter().zip(alt.runs) {
-        let mut run_years = Vec::with_capacity(b.years.len());
-        let mut run_cum = Vec::with_capacity(b.years.len());
-        let mut acc = [0.0; CUMULATIVE.len()];
-        for (t, (by, ay)) in b.years.iter().zip(&a.years).enumerate() {
-            let mut d = [0.0; METRICS.len()];
-            for k in 0..METRICS.len() {
-                d[k] = ay[k] - by[k];
-            }
-            let net = d[idx::EARLY_SPEND] + d[idx::LATE_SPEND];
-            acc[0] += d[idx::EARLY_SPEND];
-            acc[1] += d[idx::LATE_SPEND];
-            acc[2] += net;
-            acc[3] += net * discount(rate, t);
-            acc[4] += d[idx::CARE_ENTRIES];
-            acc[5] += d[idx::CP_STARTS];
-            run_years.push(d);
-            run_cum.push(acc);
+/// The `CUMULATIVE` rows run by run: running totals of the differences from the first year,
+/// advanced a year at a time, so that memory holds a few values a run, not every year's.
+struct Cumulative {
+    rate: f64,
+    /// The next year to add.
+    year: usize,
+    /// `[k][run]`, in `CUMULATIVE` order, up to the last year added.
+    acc: [Vec<f64>; CUMULATIVE.len()],
+}
+
+impl Cumulative {
+    fn new(rate: f64, runs: usize) -> Cumulative {
+        Cumulative {
+            rate,
+            year: 0,
+            acc: std::array::from_fn(|_| vec![0.0; runs]),
         }
-        yearly.push(run_years);
-        cumulative.push(run_cum);
     }
-    Deltas { yearly, cumulative }
+
+    /// Adds the next year's differences.
+    fn next(&mut self, base: Side, alt: Side) -> Result<(), Error> {
+        let y = self.year;
+        let early = diff(base, alt, y, idx::EARLY_SPEND)?;
+        let late = diff(base, alt, y, idx::LATE_SPEND)?;
+        let entries = diff(base, alt, y, idx::CARE_ENTRIES)?;
+        let starts = diff(base, alt, y, idx::CP_STARTS)?;
+        let f = discount(self.rate, y);
+        let [e, l, net, pv, ce, cp] = &mut self.acc;
+        for i in 0..early.len() {
+            let n = early[i] + late[i];
+            e[i] += early[i];
+            l[i] += late[i];
+            net[i] += n;
+            pv[i] += n * f;
+            ce[i] += entries[i];
+            cp[i] += starts[i];
+        }
+        self.year += 1;
+        Ok(())
+    }
 }
 
 fn row(out: &mut String, scenario: &str, year: &str, metric: &str, unit: Unit, s: Summary) {
@@ -84,54 +96,62 @@ fn row(out: &mut String, scenario: &str, year: &str, metric: &str, unit: Unit, s
 
 /// Builds `deltas.csv` (the `yearly.csv` columns; `scenario` is the alternative's name): for each
 /// alternative and year, every contract metric, then the cumulative rows.
-pub fn deltas_csv(base: Side, alts: &[Side]) -> String {
+pub fn deltas_csv(base: Side, alts: &[Side]) -> Result<String, Error> {
     let mut out = String::from(super::yearly::HEADER);
     out.push('\n');
-    let mut values = Vec::with_capacity(base.runs.len());
     for alt in alts {
-        let d = deltas(base, *alt);
+        let mut cum = Cumulative::new(alt.model.discount_rate, base.runs.count());
         for y in 0..base.model.years {
             let label = base.model.year_label(y);
             for (k, (metric, unit)) in METRICS.iter().enumerate() {
-                values.clear();
-                values.extend(d.yearly.iter().map(|r| r[y][k]));
-                row(
-                    &mut out,
-                    &alt.model.name,
-                    &label,
-                    metric,
-                    *unit,
-                    summarise(&values),
-                );
+                let s = summarise(&diff(base, *alt, y, k)?);
+                row(&mut out, &alt.model.name, &label, metric, *unit, s);
             }
+            cum.next(base, *alt)?;
             for (k, (metric, unit)) in CUMULATIVE.iter().enumerate() {
-                values.clear();
-                values.extend(d.cumulative.iter().map(|r| r[y][k]));
-                row(
-                    &mut out,
-                    &alt.model.name,
-                    &label,
-                    metric,
-                    *unit,
-                    summarise(&values),
-                );
+                let s = summarise(&cum.acc[k]);
+                row(&mut out, &alt.model.name, &label, metric, *unit, s);
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// The year in which a run's cumulative net saving first reaches zero or more, counting from the
 /// first year the alternative differs at all (a reform that starts later has not broken even in
-/// the years before it starts); year 0 when it never differs.
+/// the years before it starts); year 0 when it never differs. Fed a year at a time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BreakEven {
+    differs: bool,
+    year: Option<usize>,
+}
+
+impl BreakEven {
+    /// Takes year `t`'s cumulative net cost (years in order from 0).
+    pub fn see(&mut self, t: usize, cumulative_net_cost: f64) {
+        self.differs |= cumulative_net_cost != 0.0;
+        if self.differs && self.year.is_none() && -cumulative_net_cost >= 0.0 {
+            self.year = Some(t);
+        }
+    }
+
+    /// The break-even year so far, or `None` if the run has not broken even.
+    pub fn year(&self) -> Option<usize> {
+        if self.differs {
+            self.year
+        } else {
+            Some(0)
+        }
+    }
+}
+
+/// The break-even year of a run's cumulative net costs by year (`BreakEven` over a whole run).
 pub fn break_even(cumulative_net_cost: &[f64]) -> Option<usize> {
-    let Some(start) = cumulative_net_cost.iter().position(|c| *c != 0.0) else {
-        return Some(0);
-    };
-    cumulative_net_cost[start..]
-        .iter()
-        .position(|c| -c >= 0.0)
-        .map(|k| start + k)
+    let mut b = BreakEven::default();
+    for (t, &c) in cumulative_net_cost.iter().enumerate() {
+        b.see(t, c);
+    }
+    b.year()
 }
 
 /// Headline measures of one alternative over the horizon.
@@ -161,63 +181,59 @@ pub struct Headline {
 }
 
 /// Computes the headline measures of `alt` against `base`.
-pub fn headline(base: Side, alt: Side) -> Headline {
-    let d = deltas(base, alt);
-    let n = d.cumulative.len();
+pub fn headline(base: Side, alt: Side) -> Result<Headline, Error> {
+    let n = base.runs.count();
     let years = base.model.years;
-    let last = years - 1;
-    let at_end = |k: usize| -> Vec<f64> { d.cumulative.iter().map(|r| r[last][k]).collect() };
-    let extra = at_end(0);
-    let late = at_end(1);
-    let net = at_end(2);
+    let mut cum = Cumulative::new(alt.model.discount_rate, n);
+    let mut runs_even = vec![BreakEven::default(); n];
+    let mut children_in_care_change = Vec::with_capacity(years);
+    let mut cumulative_net_saving = Vec::with_capacity(years);
+    for y in 0..years {
+        cum.next(base, alt)?;
+        for (b, &c) in runs_even.iter_mut().zip(&cum.acc[2]) {
+            b.see(y, c);
+        }
+        children_in_care_change.push(summarise(&diff(base, alt, y, idx::CIC)?));
+        let saving: Vec<f64> = cum.acc[2].iter().map(|c| -c).collect();
+        cumulative_net_saving.push(summarise(&saving));
+    }
+    let [extra, late, net, net_pv, entries, starts] = &cum.acc;
     let ratios: Vec<f64> = extra
         .iter()
-        .zip(&late)
+        .zip(late)
         .filter(|(e, _)| **e != 0.0)
         .map(|(e, l)| -l / e)
         .collect();
     let mut by_year = vec![0usize; years];
     let mut never = 0usize;
-    for r in &d.cumulative {
-        let c: Vec<f64> = r.iter().map(|y| y[2]).collect();
-        match break_even(&c) {
+    for b in &runs_even {
+        match b.year() {
             Some(y) => by_year[y..].iter_mut().for_each(|v| *v += 1),
             None => never += 1,
         }
     }
     let share = |k: usize| k as f64 / n.max(1) as f64;
     let break_even_by_year: Vec<f64> = by_year.iter().map(|&k| share(k)).collect();
-    let entries = at_end(4);
     let kept: Vec<f64> = entries.iter().map(|e| -e).collect();
-    Headline {
+    Ok(Headline {
         scenario: alt.model.name.clone(),
         discount_rate: alt.model.discount_rate,
-        extra_early: summarise(&extra),
-        late_change: summarise(&late),
-        net_cost: summarise(&net),
-        net_cost_pv: summarise(&at_end(3)),
+        extra_early: summarise(extra),
+        late_change: summarise(late),
+        net_cost: summarise(net),
+        net_cost_pv: summarise(net_pv),
         late_avoided_per_pound: (!ratios.is_empty()).then(|| summarise(&ratios)),
         runs_with_zero_extra_early: n - ratios.len(),
         median_break_even: break_even_by_year.iter().position(|s| *s >= 0.5),
         break_even_by_year,
         break_even_never: share(never),
         probability_net_saving: share(net.iter().filter(|c| -**c > 0.0).count()),
-        care_entries_change: summarise(&entries),
-        cp_starts_change: summarise(&at_end(5)),
-        children_in_care_change: (0..years)
-            .map(|y| {
-                let v: Vec<f64> = d.yearly.iter().map(|r| r[y][idx::CIC]).collect();
-                summarise(&v)
-            })
-            .collect(),
+        care_entries_change: summarise(entries),
+        cp_starts_change: summarise(starts),
+        children_in_care_change,
         children_kept_out_of_care: summarise(&kept),
-        cumulative_net_saving: (0..years)
-            .map(|y| {
-                let v: Vec<f64> = d.cumulative.iter().map(|r| -r[y][2]).collect();
-                summarise(&v)
-            })
-            .collect(),
-    }
+        cumulative_net_saving,
+    })
 }
 
 fn stats(s: &Summary) -> Value {
@@ -260,13 +276,13 @@ pub fn conventions() -> Value {
 }
 
 /// Builds `comparison.json` (pretty-printed, with a final newline).
-pub fn comparison_json(base: Side, alts: &[Side], info: &CompareInfo) -> String {
+pub fn comparison_json(base: Side, alts: &[Side], info: &CompareInfo) -> Result<String, Error> {
     let m = base.model;
     let label = |y: usize| m.year_label(y);
     let alternatives: Vec<Value> = alts
         .iter()
         .map(|alt| {
-            let h = headline(base, *alt);
+            let h = headline(base, *alt)?;
             let mut by_year = Map::new();
             for (y, s) in h.break_even_by_year.iter().enumerate() {
                 by_year.insert(label(y), json!(*s));
@@ -285,7 +301,7 @@ pub fn comparison_json(base: Side, alts: &[Side], info: &CompareInfo) -> String 
                 Some(s) => stats(s),
                 None => json!({"mean": null, "p5": null, "p50": null, "p95": null}),
             };
-            json!({
+            Ok(json!({
                 "scenario": h.scenario,
                 "description": alt.model.description,
                 "discount_rate": h.discount_rate,
@@ -305,9 +321,9 @@ pub fn comparison_json(base: Side, alts: &[Side], info: &CompareInfo) -> String 
                 "cp_starts_change": stats(&h.cp_starts_change),
                 "children_kept_out_of_care": stats(&h.children_kept_out_of_care),
                 "children_in_care_change": cic,
-            })
+            }))
         })
-        .collect();
+        .collect::<Result<_, Error>>()?;
     let doc = json!({
         "carecast_version": env!("CARGO_PKG_VERSION"),
         "comparison": info.name,
@@ -325,7 +341,7 @@ pub fn comparison_json(base: Side, alts: &[Side], info: &CompareInfo) -> String 
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
-    s
+    Ok(s)
 }
 
 #[cfg(test)]

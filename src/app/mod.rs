@@ -142,12 +142,7 @@ fn run(args: &RunArgs) -> Result<(), Error> {
             "--shard works with the Monte Carlo engine and a fixed number of runs; drop --until-stable and --engine cohort".into(),
         ));
     }
-    std::fs::create_dir_all(&args.out).map_err(|e| {
-        Error::io(
-            format!("cannot create output folder {}", args.out.display()),
-            e,
-        )
-    })?;
+    output::create_out(&args.out)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
@@ -299,12 +294,7 @@ fn fill_outputs(
 
 /// Combines the shards of one scenario into the results one machine would have written.
 fn merge(args: &MergeArgs) -> Result<(), Error> {
-    std::fs::create_dir_all(&args.out).map_err(|e| {
-        Error::io(
-            format!("cannot create output folder {}", args.out.display()),
-            e,
-        )
-    })?;
+    output::create_out(&args.out)?;
     let mut results = RunStore::new(&args.out);
     let (model, meta) = shard::read_shards(&args.dirs, &mut results)?;
     let info = summary::RunInfo {

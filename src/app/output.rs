@@ -17,8 +17,7 @@ pub struct Staged {
 impl Staged {
     /// Starts writing `<out>/<name>/`.
     pub fn new(out: &Path, name: &str) -> Result<Staged, Error> {
-        fs::create_dir_all(out)
-            .map_err(|e| Error::io(format!("cannot create output folder {}", out.display()), e))?;
+        create_out(out)?;
         clear_stale(out);
         let tmp = out.join(format!(".{name}.partial-{}", std::process::id()));
         if tmp.exists() {
@@ -95,6 +94,12 @@ impl Staged {
         self.committed = true;
         Ok(self.target.clone())
     }
+}
+
+/// Creates the output folder `out` (and its parents) if it is missing.
+pub fn create_out(out: &Path) -> Result<(), Error> {
+    fs::create_dir_all(out)
+        .map_err(|e| Error::io(format!("cannot create output folder {}", out.display()), e))
 }
 
 /// Removes the hidden `.NAME.partial-PID` and `.NAME.old-PID` folders left in `out` by processes

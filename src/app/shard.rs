@@ -117,7 +117,8 @@ pub fn write_shard(
         // The header object without its closing brace, then the runs.
         let open = head.strip_suffix('}').unwrap_or(&head);
         write!(w, "{open},\"results\":[").map_err(io)?;
-        let mut run = shard.range(runs).start;
+        let first = shard.range(runs).start;
+        let mut run = first;
         results.each(&mut |r| {
             let saved = SavedRun {
                 run,
@@ -127,11 +128,7 @@ pub fn write_shard(
                 clamped_rows: r.clamped_rows,
                 params: r.params.clone(),
             };
-            let comma = if run == shard.range(runs).start {
-                ""
-            } else {
-                ","
-            };
+            let comma = if run == first { "" } else { "," };
             run += 1;
             w.write_all(comma.as_bytes()).map_err(io)?;
             serde_json::to_writer(&mut *w, &saved).map_err(encode)

@@ -12,7 +12,7 @@
 //! while a state is held here; `lines::Lines` loads and unloads states as each year's runs allow.
 
 use super::grid::Grid;
-use super::mass::Mass;
+use super::mass::{Mass, Real};
 
 /// Months `d0..d1` of one (state, group), moving alike.
 #[derive(Debug, Clone)]
@@ -112,7 +112,7 @@ impl Seg {
                     dst.copy_from_slice(r);
                 } else {
                     let (slot, at) = self.at(j);
-                    let c = self.scale[slot];
+                    let c = self.scale[slot] as Real;
                     dst.iter_mut()
                         .zip(&ring[at..at + na])
                         .for_each(|(x, &y)| *x = c * y);
@@ -145,7 +145,8 @@ impl Seg {
     /// month (after `p`) enter `next`, whose own month has already moved on. Ages below `live`
     /// move up a cell; the last age cell has aged out.
     #[inline(always)]
-    pub fn advance(&mut self, p: f64, live: usize, next: Option<&mut Seg>) {
+    pub fn advance(&mut self, p64: f64, live: usize, next: Option<&mut Seg>) {
+        let p = p64 as Real;
         if self.scale.is_empty() {
             for (sp, r) in self.spare.parts_mut().into_iter().zip(self.r.parts()) {
                 sp[0] = 0.0;
@@ -157,7 +158,7 @@ impl Seg {
         } else {
             let l = self.len();
             let (old, at) = self.at(l - 1);
-            let c = self.scale[old];
+            let c = self.scale[old] as Real;
             let mut next = next;
             for (i, ((sp, r), ring)) in self
                 .spare
@@ -174,7 +175,7 @@ impl Seg {
                     None => leave_nowhere(p, c, (r, e), sp),
                 }
             }
-            self.scale.iter_mut().for_each(|x| *x *= p);
+            self.scale.iter_mut().for_each(|x| *x *= p64);
             self.scale[old] = 1.0;
             self.head = old;
         }
@@ -185,7 +186,7 @@ impl Seg {
     /// next `r` (`sp`, from its `r` and leaving vector `c * e`, ages shifted by one) and the
     /// families leaving it into this segment's newest slot and `r`.
     #[inline(always)]
-    fn enter(&mut self, i: usize, p: f64, c: f64, (r, e): (&[f64], &[f64]), sp: &mut [f64]) {
+    fn enter(&mut self, i: usize, p: Real, c: Real, (r, e): (&[Real], &[Real]), sp: &mut [Real]) {
         let absorbing = self.scale.is_empty();
         let (at, pad) = if absorbing {
             (0, 0)
@@ -215,7 +216,7 @@ impl Seg {
 }
 
 /// A segment's next `r` where nothing follows it (not reached: the last month absorbs).
-fn leave_nowhere(p: f64, c: f64, (r, e): (&[f64], &[f64]), sp: &mut [f64]) {
+fn leave_nowhere(p: Real, c: Real, (r, e): (&[Real], &[Real]), sp: &mut [Real]) {
     for ((x, &ri), &ei) in sp.iter_mut().zip(r).zip(e) {
         *x = p * (ri - c * ei);
     }

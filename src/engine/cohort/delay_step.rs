@@ -51,7 +51,7 @@ pub fn line_step(
             acc,
         );
         for (x, v) in aged.iter_mut().zip(seg.r.parts()) {
-            *x += v[na - 1];
+            *x += f64::from(v[na - 1]);
         }
         seg.advance((1.0 - leave).max(0.0), live, hi.first_mut());
     }

@@ -4,7 +4,7 @@
 //! gathered once for the pool and shared out among its states when they settle.
 
 use super::grid::Grid;
-use super::mass::Mass;
+use super::mass::{Mass, Real};
 use super::pools::Pools;
 
 /// Next month's month-0, not-waiting age vector of every (state, group).
@@ -82,6 +82,7 @@ impl Entrants {
                 let from = self.pool_ages(grid, q, g);
                 for k in 0..self.pools.members[q].0.len() {
                     let (t, w) = self.pools.members[q].0[k];
+                    let w = w as Real;
                     let to = self.ages(grid, t, g);
                     for (dst, src) in self.mass.parts_mut().into_iter().zip(self.pooled.parts()) {
                         for (x, &v) in dst[to.clone()].iter_mut().zip(&src[from.clone()]) {

@@ -139,8 +139,12 @@ impl Lines {
     pub fn add_ages(&self, s: usize, g: usize, ch: &mut [f64], fam: &mut [f64]) {
         if let Some(segs) = self.segs[s].get(g) {
             for x in segs {
-                ch.iter_mut().zip(&x.r.ch).for_each(|(a, b)| *a += b);
-                fam.iter_mut().zip(&x.r.fam).for_each(|(a, b)| *a += b);
+                ch.iter_mut()
+                    .zip(&x.r.ch)
+                    .for_each(|(a, &b)| *a += f64::from(b));
+                fam.iter_mut()
+                    .zip(&x.r.fam)
+                    .for_each(|(a, &b)| *a += f64::from(b));
             }
         }
     }
@@ -179,6 +183,7 @@ fn plan(grid: &Grid, runs: &Runs, s: usize) -> Option<Vec<(usize, usize, usize)>
 mod tests {
     use super::*;
     use crate::engine::cohort::grid::StateCells;
+    use crate::engine::cohort::mass::Real;
 
     const NA: usize = 10;
     const ND: usize = 7;
@@ -231,7 +236,7 @@ mod tests {
                 for d in d0..d1 {
                     let to = (d + 1).min(ND - 1);
                     for a in 0..NA - 1 {
-                        v[to * NA + a + 1] += p[dr] * old[d * NA + a];
+                        v[to * NA + a + 1] += p[dr] as Real * old[d * NA + a];
                     }
                 }
             }
@@ -247,8 +252,8 @@ mod tests {
         let mut w: f64 = 0.0;
         for (got, m, want) in [(&ch, &m.ch, &want.ch), (&fam, &m.fam, &want.fam)] {
             for a in 0..NA {
-                let held = got[a] + (0..ND).map(|d| m[d * NA + a]).sum::<f64>();
-                let exact = (0..ND).map(|d| want[d * NA + a]).sum::<f64>();
+                let held = got[a] + (0..ND).map(|d| f64::from(m[d * NA + a])).sum::<f64>();
+                let exact = (0..ND).map(|d| f64::from(want[d * NA + a])).sum::<f64>();
                 w = w.max((held - exact).abs() / exact.abs().max(1e-300));
             }
         }
@@ -291,14 +296,15 @@ mod tests {
             for (v, e) in m.parts_mut().into_iter().zip(entering.parts()) {
                 v[..NA].copy_from_slice(&e[..NA]);
             }
-            assert!(worst(&lines, &m, &want) < 1e-13, "month {month}");
+            // Cells are `f32`: the two ways of adding up round differently, by about 1e-7.
+            assert!(worst(&lines, &m, &want) < 1e-5, "month {month}");
         }
         // Two runs of ages: the state goes back into the grid, cell by cell.
         lines.fit(&grid, &runs(&plans[0], 2), &mut m);
         assert!(!lines.held(0));
         for (got, want) in m.parts().into_iter().zip(want.parts()) {
             for (x, y) in got.iter().zip(want) {
-                assert!((x - y).abs() <= 1e-14 * y.abs(), "{x} {y}");
+                assert!((x - y).abs() <= 1e-5 * y.abs(), "{x} {y}");
             }
         }
     }

@@ -12,7 +12,8 @@
 //! cell moving up one age cell each month; capacity serves each
 //! priority class in turn as the fraction of its waiting families that the free places allow
 //! (within a class, no one waits longer than another); months in state are exact (tunnel cells)
-//! up to the state's last reachable duration boundary.
+//! up to the state's last reachable duration boundary; cells hold `f32` (`mass::Real`), sums
+//! and metrics `f64`.
 
 pub mod delay;
 pub mod delay_step;
@@ -40,7 +41,7 @@ use crate::scenario::model::{Dest, Model, Role, SpendClass};
 use crate::scenario::validate::MAX_AGE_YEARS;
 use grid::{band_cells, Grid, Spread};
 use lines::Lines;
-use mass::{Mass, YearAcc};
+use mass::{Mass, Real, YearAcc};
 use places::allocate;
 use rayon::prelude::*;
 use step::{transitions, Work};
@@ -124,7 +125,7 @@ impl Arrivals {
 }
 
 /// Projects `model` under one set of parameter values. Runs the projection's AVX2 copy where
-/// the CPU has it (`simd`; the same `f64` operations in the same order, so the same
+/// the CPU has it (`simd`; the same floating-point operations in the same order, so the same
 /// results to the bit).
 pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
     #[cfg(target_arch = "x86_64")]
@@ -211,12 +212,12 @@ fn project_body(model: &Model, values: &[f64]) -> Result<Projection, String> {
                     let cells = at..at + shares.len();
                     let (fam, ch) = (&mut mass.fam[cells.clone()], &mut mass.ch[cells.clone()]);
                     for ((f, c), &w) in fam.iter_mut().zip(ch.iter_mut()).zip(shares) {
-                        *f += lambda * w;
-                        *c += children * w;
+                        *f += (lambda * w) as Real;
+                        *c += (children * w) as Real;
                     }
                     if into_plan {
                         for (k, &w) in mass.had_plan[cells].iter_mut().zip(shares) {
-                            *k += children * w;
+                            *k += (children * w) as Real;
                         }
                     }
                 }
@@ -304,15 +305,18 @@ fn metrics(
         let na = sc.n_age;
         for g in 0..grid.n_groups {
             // Children and families by age: the sum of the group's age vectors.
-            let (mut ch_at, mut fam_at) = (vec![0.0; na], vec![0.0; na]);
+            let (mut ch_at, mut fam_at) = (vec![0.0f64; na], vec![0.0f64; na]);
             let first = grid.ages(s, g, 0, 0);
             for j in 0..sc.n_dur * sc.n_wait {
                 let v = first + j * na..first + (j + 1) * na;
                 ch_at
                     .iter_mut()
                     .zip(&m.ch[v.clone()])
-                    .for_each(|(x, y)| *x += y);
-                fam_at.iter_mut().zip(&m.fam[v]).for_each(|(x, y)| *x += y);
+                    .for_each(|(x, &y)| *x += f64::from(y));
+                fam_at
+                    .iter_mut()
+                    .zip(&m.fam[v])
+                    .for_each(|(x, &y)| *x += f64::from(y));
             }
             lines.add_ages(s, g, &mut ch_at, &mut fam_at);
             for (a, (&ch, &fam)) in ch_at.iter().zip(&fam_at).enumerate() {

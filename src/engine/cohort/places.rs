@@ -2,7 +2,7 @@
 //! go to waiting families as the fraction of demand they can serve, higher-priority classes first.
 
 use super::grid::Grid;
-use super::mass::{Mass, YearAcc};
+use super::mass::{Mass, Real, YearAcc};
 use super::sum::sum;
 use crate::scenario::model::{Model, Targeting};
 
@@ -102,6 +102,7 @@ fn serve(grid: &Grid, cap: usize, s: usize, g: usize, share: f64, m: &mut Mass, 
     let to = grid.ages(cap, g, 0, 0);
     let last = grid.states[cap].n_age - 1;
     let (mut fs, mut cs) = (0.0, 0.0);
+    let share = share as Real;
     for d in 0..grid.states[s].n_dur {
         let v = grid.ages(s, g, d, 1);
         for a in 0..n_age {
@@ -113,9 +114,12 @@ fn serve(grid: &Grid, cap: usize, s: usize, g: usize, share: f64, m: &mut Mass, 
             m.fam[i] -= f;
             m.ch[i] -= ch;
             m.had_plan[i] -= k;
-            fs += f;
-            cs += ch;
-            m.add(to + a.min(last), f, ch, k);
+            fs += f64::from(f);
+            cs += f64::from(ch);
+            let j = to + a.min(last);
+            m.fam[j] += f;
+            m.ch[j] += ch;
+            m.had_plan[j] += k;
         }
     }
     acc.flows.add(s, cap, cs, fs);

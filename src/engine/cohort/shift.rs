@@ -2,6 +2,7 @@
 //! into the vector one month on: age `a` into cell `a + 1`, ages at or past the destination's
 //! last cell into that cell.
 
+use super::mass::Real;
 use super::sum::sum;
 
 /// Ages `lo..hi` split at the destination's last cell `last`: `lo..mid` move up one cell (none
@@ -14,8 +15,9 @@ fn split(lo: usize, hi: usize, last: usize) -> (usize, usize) {
 
 /// Transitions: `dst[a + 1] += p * src[a]` for ages `a` in `lo..hi`.
 #[inline(always)]
-pub fn add_aged(dst: &mut [f64], lo: usize, hi: usize, p: f64, src: &[f64]) {
+pub fn add_aged(dst: &mut [Real], lo: usize, hi: usize, p: f64, src: &[Real]) {
     let last = dst.len() - 1;
+    let (p, p64) = (p as Real, p);
     let (mid, tail) = split(lo, hi, last);
     if lo < mid {
         for (x, &v) in dst[lo + 1..mid + 1].iter_mut().zip(&src[lo..mid]) {
@@ -23,7 +25,7 @@ pub fn add_aged(dst: &mut [f64], lo: usize, hi: usize, p: f64, src: &[f64]) {
         }
     }
     if tail < hi {
-        dst[last] += p * sum(&src[tail..hi]);
+        dst[last] += (p64 * sum(&src[tail..hi])) as Real;
     }
 }
 
@@ -32,13 +34,14 @@ pub fn add_aged(dst: &mut [f64], lo: usize, hi: usize, p: f64, src: &[f64]) {
 /// (or `=` when `FIRST`, the first vector of a run).
 #[inline]
 pub fn stay<const ADD: bool, const FIRST: bool>(
-    dst: &mut [f64],
-    src: &[f64],
+    dst: &mut [Real],
+    src: &[Real],
     (lo, hi): (usize, usize),
     stay: f64,
-    sum: &mut [f64],
+    sum: &mut [Real],
 ) {
     let last = dst.len() - 1;
+    let stay = stay as Real;
     let (mid, tail) = split(lo, hi, last);
     if lo < mid {
         let out = dst[lo + 1..mid + 1].iter_mut().zip(&mut sum[lo..mid]);
@@ -58,13 +61,14 @@ pub fn stay<const ADD: bool, const FIRST: bool>(
 /// (or `+=` when `ADD`), while `sum[a] += src0[a] + src1[a]` (or `=` when `FIRST`).
 #[inline]
 pub fn stay_or_wait<const ADD: bool, const FIRST: bool>(
-    (dst0, dst1): (&mut [f64], &mut [f64]),
-    (src0, src1): (&[f64], &[f64]),
+    (dst0, dst1): (&mut [Real], &mut [Real]),
+    (src0, src1): (&[Real], &[Real]),
     (lo, hi): (usize, usize),
     (free, wait, stay): (f64, f64, f64),
-    sum: &mut [f64],
+    sum: &mut [Real],
 ) {
     let last = dst0.len() - 1;
+    let (free, wait, stay) = (free as Real, wait as Real, stay as Real);
     let (mid, tail) = split(lo, hi, last);
     if lo < mid {
         let out = dst0[lo + 1..mid + 1]

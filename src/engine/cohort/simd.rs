@@ -3,7 +3,7 @@
 //! `project` is compiled twice: for the x86-64 baseline every CPU runs (SSE2), and with AVX2,
 //! which nearly every x86-64 CPU made since 2013-2015 has; each projection takes the AVX2
 //! copy where the CPU has it. The copies run the same floating-point operations in the same
-//! order: AVX2 only lets the compiler work on four `f64` age cells at once instead of two, and no
+//! order: AVX2 only lets the compiler work on eight `f32` age cells at once instead of four, and no
 //! fused multiply-add is enabled, so every value is rounded as in the portable copy and results
 //! are the same to the bit either way (the test below checks it). Setting the environment
 //! variable `CARECAST_PORTABLE` keeps a whole command on the portable copy. (The Monte Carlo step

@@ -12,7 +12,7 @@ use super::delay_step::line_step;
 use super::entrants::Entrants;
 use super::grid::{Grid, Runs};
 use super::lines::Lines;
-use super::mass::{Mass, YearAcc};
+use super::mass::{Mass, Real, YearAcc};
 use super::shift;
 use super::sum::sum;
 use crate::engine::tables::{Entry, Tables, EXIT, NO_COST, TAG_REREFERRAL_12M};
@@ -200,7 +200,7 @@ fn state_group(
                 let to = base + (d + 1).min(nd - 1) * len;
                 // Month `nd - 2` joins the last vector, which has been set from its own copy.
                 let add = d + 2 == nd;
-                let (src, dst): (&[f64], &mut [f64]) = if d + 1 == nd {
+                let (src, dst): (&[Real], &mut [Real]) = if d + 1 == nd {
                     (&l_buf[..len], &mut v[to..to + len])
                 } else {
                     let (lo, hi) = v.split_at_mut(to);
@@ -333,11 +333,11 @@ pub(super) fn move_out(
 /// see `shift::stay`).
 #[inline(always)]
 fn stays<const ADD: bool, const FIRST: bool>(
-    dst: &mut [f64],
-    src: &[f64],
+    dst: &mut [Real],
+    src: &[Real],
     rows: &[AgeRun],
     na: usize,
-    sum: &mut [f64],
+    sum: &mut [Real],
 ) {
     for r in rows {
         let ages = (r.a0, r.a1);
@@ -387,7 +387,8 @@ fn age_out_cells(
                     let j = grid.cell(s, g, a, d + 1, 1);
                     for w in 0..nw {
                         let i = at + d * nw + w;
-                        m.add(j, aged.fam[i], aged.ch[i], aged.had_plan[i]);
+                        let v = (aged.fam[i], aged.ch[i], aged.had_plan[i]);
+                        m.add(j, v.0.into(), v.1.into(), v.2.into());
                     }
                 }
             }

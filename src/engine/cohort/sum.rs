@@ -1,14 +1,14 @@
-//! Sums of the cohort engine's cell vectors, added in `f64` in eight interleaved partial sums so that
-//! they are not one chain of dependent additions (as `Iterator::sum` must be).
+//! Sums of the cohort engine's cell vectors, added in `f64` in eight interleaved partial sums so
+//! that they are not one chain of dependent additions (as `Iterator::sum` must be).
 
 use super::mass::Real;
 
 /// Lanes of partial sums.
 const LANES: usize = 8;
 
-/// The sum of `v` (cells of the grid, added in `f64`): element `i` goes to partial sum `i % 8`, and the partial sums are added in a
-/// fixed tree, so the result depends only on `v` (it may differ from a sequential sum in the last
-/// bits).
+/// The sum of `v` (cells of the grid, added in `f64`): element `i` goes to partial sum `i % 8`,
+/// and the partial sums are added in a fixed tree, so the result depends only on `v` (it may
+/// differ from a sequential sum in the last bits).
 #[inline]
 pub fn sum(v: &[Real]) -> f64 {
     let mut acc = [0.0f64; LANES];

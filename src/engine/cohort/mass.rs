@@ -3,9 +3,9 @@
 
 use crate::engine::year_metrics::YearExtras;
 
-/// The cells' number type: `f32`, whose eight lanes to an AVX2 register (four for `f64`) and half
-/// the bytes a cell make the monthly passes over the grid about twice as fast. Sums, flows and
-/// metrics are taken in `f64`.
+/// The cells' number type: `f32`, with eight lanes to an AVX2 register (four for `f64`) and half
+/// the bytes a cell, which made the baseline's projection about 1.4x as fast (BENCHMARKS.md).
+/// Sums, flows and metrics are taken in `f64`.
 pub type Real = f32;
 
 /// Expected families and children in every cell, and the children among them whose family has

@@ -116,10 +116,7 @@ fn serve(grid: &Grid, cap: usize, s: usize, g: usize, share: f64, m: &mut Mass, 
             m.had_plan[i] -= k;
             fs += f64::from(f);
             cs += f64::from(ch);
-            let j = to + a.min(last);
-            m.fam[j] += f;
-            m.ch[j] += ch;
-            m.had_plan[j] += k;
+            m.add(to + a.min(last), f.into(), ch.into(), k.into());
         }
     }
     acc.flows.add(s, cap, cs, fs);

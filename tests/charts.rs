@@ -35,6 +35,11 @@ const SCENARIOS: [&str; 7] = [
 /// A synthetic 10-year result for scenario `i`, built as file text so it goes through
 /// the same parser as real output.
 fn synthetic(i: usize) -> ScenarioResults {
+    synthetic_from(i, "mc")
+}
+
+/// `synthetic(i)` as written by engine `engine` (`mc` or `cohort`).
+fn synthetic_from(i: usize, engine: &str) -> ScenarioResults {
     let name = SCENARIOS[i];
     let mut csv = String::from("scenario,year,metric,unit,mean,p5,p50,p95\n");
     let k = i as f64;
@@ -98,7 +103,7 @@ fn synthetic(i: usize) -> ScenarioResults {
         }
     }
     let summary = format!(
-        r#"{{"carecast_version":"0.1.0","scenario":"{name}","description":"synthetic","seed":{},"runs":200,"scale":0.02,"price_base":"2024-25","start_year":"2025-26","end_year":"2034-35"}}"#,
+        r#"{{"carecast_version":"0.1.0","scenario":"{name}","description":"synthetic","seed":{},"runs":200,"scale":0.02,"price_base":"2024-25","start_year":"2025-26","end_year":"2034-35","engine":"{engine}"}}"#,
         42 + i
     );
     match ScenarioResults::from_strs(Path::new(name), &csv, &summary) {
@@ -129,6 +134,38 @@ fn texts(svg: &str) -> Vec<String> {
 }
 
 // ---------------------------------------------------------------- loading
+
+#[test]
+fn charts_of_the_cohort_engine_say_draws_not_runs() {
+    let footer = |texts: &[String]| {
+        texts
+            .iter()
+            .find(|t| t.starts_with("carecast "))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mc = texts(&svg(ChartKind::ChildrenInCare, &[synthetic(0)]));
+    assert!(footer(&mc).contains(" · 200 runs · "), "{}", footer(&mc));
+    let cohort = texts(&svg(
+        ChartKind::ChildrenInCare,
+        &[synthetic_from(0, "cohort")],
+    ));
+    assert!(
+        footer(&cohort).contains(" · 200 cohort-engine draws · "),
+        "{}",
+        footer(&cohort)
+    );
+    // The note says so too, and nothing calls them runs.
+    let all = cohort.join(" ");
+    assert!(all.matches("cohort-engine").count() >= 2, "{all}");
+    assert!(!all.contains(" runs"), "{all}");
+    // A chart mixing the engines says both.
+    let mixed = texts(&svg(
+        ChartKind::ChildrenInCare,
+        &[synthetic(0), synthetic_from(1, "cohort")],
+    ));
+    assert!(footer(&mixed).contains("200 runs or cohort-engine draws"));
+}
 
 #[test]
 fn loads_fixture_and_ignores_unknown_metrics_and_fields() {

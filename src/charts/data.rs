@@ -22,6 +22,9 @@ pub struct Summary {
     pub price_base: String,
     pub start_year: String,
     pub end_year: String,
+    /// `mc` or `cohort` (absent from summaries written before the cohort engine: Monte Carlo).
+    #[serde(default)]
+    pub engine: Option<String>,
 }
 
 /// A financial year such as `2025-26`.

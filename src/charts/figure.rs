@@ -176,13 +176,14 @@ pub fn scenario_names(results: &[ScenarioResults]) -> String {
         .join(" vs ")
 }
 
-/// `carecast <version> · <scenario> · <runs> runs · seed <seed> · <price base> prices`.
+/// `carecast <version> · <scenario> · <runs> runs · seed <seed> · <price base> prices` (runs as
+/// `runs` words them).
 pub fn footer(results: &[ScenarioResults]) -> String {
     format!(
-        "carecast {} · {} · {} runs · seed {} · {} prices",
+        "carecast {} · {} · {} · seed {} · {} prices",
         distinct(results, |r| r.summary().carecast_version.clone()),
         scenario_names(results),
-        distinct(results, |r| r.summary().runs.to_string()),
+        runs(results),
         distinct(results, |r| r.summary().seed.to_string()),
         distinct(results, |r| r.summary().price_base.clone()),
     )
@@ -205,12 +206,21 @@ pub fn subtitle(results: &[ScenarioResults], with_prices: bool) -> String {
     s
 }
 
-/// Number of runs as words for notes: "200 runs" (or "200/500 runs").
+/// Number of runs as words for notes: "200 runs" (or "200/500 runs"); "200 cohort-engine
+/// draws" where the cohort engine wrote the results, so a chart does not pass off expected
+/// values as Monte Carlo runs.
 pub fn runs(results: &[ScenarioResults]) -> String {
-    format!(
-        "{} runs",
-        distinct(results, |r| r.summary().runs.to_string())
-    )
+    let n = distinct(results, |r| r.summary().runs.to_string());
+    let cohort = |r: &ScenarioResults| r.summary().engine.as_deref() == Some("cohort");
+    if results.iter().any(cohort) {
+        if results.iter().all(cohort) {
+            format!("{n} cohort-engine draws")
+        } else {
+            format!("{n} runs or cohort-engine draws")
+        }
+    } else {
+        format!("{n} runs")
+    }
 }
 
 /// The x position of each of a scenario's years on the shared axis.

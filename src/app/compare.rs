@@ -217,30 +217,32 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
             .collect(),
     };
     staged.write("deltas.csv", deltas_csv(base, alts)?.as_bytes())?;
+    // Each alternative's headline, read once for comparison.json and the charts.
+    let headlines = alts
+        .iter()
+        .map(|alt| headline(base, *alt))
+        .collect::<Result<Vec<_>, Error>>()?;
     staged.write(
         "comparison.json",
-        comparison_json(base, alts, &info)?.as_bytes(),
+        comparison_json(base, alts, &headlines, &info).as_bytes(),
     )?;
     if !a.no_charts {
         let loaded = models
             .iter()
             .map(|m| ScenarioResults::load(&staged.tmp.join(&m.name)))
             .collect::<Result<Vec<_>, _>>()?;
-        let series = alts
+        let series = headlines
             .iter()
-            .map(|alt| {
-                let h = headline(base, *alt)?;
-                Ok(ComparisonSeries {
-                    scenario: h.scenario.clone(),
-                    extra_early: stat(&h.extra_early),
-                    late_change: stat(&h.late_change),
-                    net_cost: stat(&h.net_cost),
-                    care_entries_avoided: stat(&h.children_kept_out_of_care),
-                    cumulative_net_saving: h.cumulative_net_saving.iter().map(stat).collect(),
-                    median_break_even: h.median_break_even,
-                })
+            .map(|h| ComparisonSeries {
+                scenario: h.scenario.clone(),
+                extra_early: stat(&h.extra_early),
+                late_change: stat(&h.late_change),
+                net_cost: stat(&h.net_cost),
+                care_entries_avoided: stat(&h.children_kept_out_of_care),
+                cumulative_net_saving: h.cumulative_net_saving.iter().map(stat).collect(),
+                median_break_even: h.median_break_even,
             })
-            .collect::<Result<_, Error>>()?;
+            .collect();
         let opts = ChartOptions::default();
         let chart_dir = staged.tmp.join("charts");
         std::fs::create_dir_all(&chart_dir)

@@ -275,14 +275,20 @@ pub fn conventions() -> Value {
     })
 }
 
-/// Builds `comparison.json` (pretty-printed, with a final newline).
-pub fn comparison_json(base: Side, alts: &[Side], info: &CompareInfo) -> Result<String, Error> {
+/// Builds `comparison.json` (pretty-printed, with a final newline) from each alternative and its
+/// `headline` against `base`.
+pub fn comparison_json(
+    base: Side,
+    alts: &[Side],
+    headlines: &[Headline],
+    info: &CompareInfo,
+) -> String {
     let m = base.model;
     let label = |y: usize| m.year_label(y);
     let alternatives: Vec<Value> = alts
         .iter()
-        .map(|alt| {
-            let h = headline(base, *alt)?;
+        .zip(headlines)
+        .map(|(alt, h)| {
             let mut by_year = Map::new();
             for (y, s) in h.break_even_by_year.iter().enumerate() {
                 by_year.insert(label(y), json!(*s));
@@ -301,7 +307,7 @@ pub fn comparison_json(base: Side, alts: &[Side], info: &CompareInfo) -> Result<
                 Some(s) => stats(s),
                 None => json!({"mean": null, "p5": null, "p50": null, "p95": null}),
             };
-            Ok(json!({
+            json!({
                 "scenario": h.scenario,
                 "description": alt.model.description,
                 "discount_rate": h.discount_rate,
@@ -321,9 +327,9 @@ pub fn comparison_json(base: Side, alts: &[Side], info: &CompareInfo) -> Result<
                 "cp_starts_change": stats(&h.cp_starts_change),
                 "children_kept_out_of_care": stats(&h.children_kept_out_of_care),
                 "children_in_care_change": cic,
-            }))
+            })
         })
-        .collect::<Result<_, Error>>()?;
+        .collect();
     let doc = json!({
         "carecast_version": env!("CARGO_PKG_VERSION"),
         "comparison": info.name,
@@ -341,7 +347,7 @@ pub fn comparison_json(base: Side, alts: &[Side], info: &CompareInfo) -> Result<
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
-    Ok(s)
+    s
 }
 
 #[cfg(test)]

@@ -40,17 +40,18 @@ pub struct RunArgs {
     /// Scenario files (JSON). Several run with the same seed and common random numbers.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
-    /// Monte Carlo runs (default: the scenario's `run.runs`).
-    #[arg(long)]
+    /// Monte Carlo runs, 1 to 1,000,000 (default: the scenario's `run.runs`).
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = runs_arg)]
     pub runs: Option<u64>,
-    /// Master seed (default: the scenario's `run.seed`).
-    #[arg(long)]
+    /// Master seed, a whole number from 0 (default: the scenario's `run.seed`).
+    #[arg(long, value_name = "S", allow_hyphen_values = true, value_parser = seed_arg)]
     pub seed: Option<u64>,
-    /// Fraction of England's families simulated, each weighted up (default: the scenario's `run.scale`).
-    #[arg(long)]
+    /// Fraction of England's families simulated, each weighted up, in (0, 1] (default: the
+    /// scenario's `run.scale`). A scale too small for the results to mean anything is refused.
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = scale_arg)]
     pub scale: Option<f64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", allow_hyphen_values = true, value_parser = threads_arg)]
     pub threads: Option<usize>,
     /// Output folder; each scenario writes <out>/<scenario-name>/.
     #[arg(long, default_value = "output")]
@@ -64,7 +65,8 @@ pub struct RunArgs {
     /// Run only the K-th of N equal ranges of run indices (1-based), saving raw results for `merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// Start even when the estimated time (over 6 hours) or memory is too large.
+    /// Start even when the estimated time (over 6 hours) or memory is too large, or the scale too
+    /// small for the results to mean anything (summary.json then carries a warning).
     #[arg(long)]
     pub force: bool,
     /// Engine: `mc` (Monte Carlo families) or `cohort` (expected values, one projection per draw).
@@ -72,7 +74,7 @@ pub struct RunArgs {
     pub engine: crate::cli_analysis::Engine,
     /// Add runs in batches until the final year's median ratio and median children in care move
     /// by less than this relative tolerance between batches (e.g. 0.002); --runs is the batch size.
-    #[arg(long, value_name = "TOL")]
+    #[arg(long, value_name = "TOL", allow_hyphen_values = true, value_parser = tolerance_arg)]
     pub until_stable: Option<f64>,
 }
 
@@ -126,4 +128,67 @@ pub struct CompareArgs {
 pub struct ReportArgs {
     /// A run folder (<out>/<scenario>) or a comparison folder (<out>/<comparison-name>).
     pub dir: PathBuf,
+}
+
+/// A whole number in `lo..=hi`, or a message naming the option, the range and an example.
+fn whole(s: &str, lo: u64, hi: u64, option: &str, example: &str) -> Result<u64, String> {
+    let range = format!("a whole number from {lo} to {hi}");
+    match s.trim().parse::<u64>() {
+        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
+        _ => Err(format!("{option} takes {range}, e.g. {option} {example}")),
+    }
+}
+
+/// `--runs`: 1 to `MAX_RUNS`.
+pub fn runs_arg(s: &str) -> Result<u64, String> {
+    whole(s, 1, crate::scenario::validate::MAX_RUNS, "--runs", "200")
+}
+
+/// `--seed`: any whole number that fits in 64 bits.
+pub fn seed_arg(s: &str) -> Result<u64, String> {
+    whole(s, 0, u64::MAX, "--seed", "20250401")
+}
+
+/// `--threads`: 1 to 1024.
+pub fn threads_arg(s: &str) -> Result<usize, String> {
+    whole(s, 1, 1024, "--threads", "2").map(|n| n as usize)
+}
+
+/// A number in a range that excludes its lower end, or a message naming the option.
+fn fraction(
+    s: &str,
+    hi_open: bool,
+    option: &str,
+    range: &str,
+    example: &str,
+) -> Result<f64, String> {
+    let ok = |v: f64| v > 0.0 && if hi_open { v < 1.0 } else { v <= 1.0 };
+    match s.trim().parse::<f64>() {
+        Ok(v) if ok(v) => Ok(v),
+        _ => Err(format!(
+            "{option} takes a number in {range}, e.g. {option} {example}"
+        )),
+    }
+}
+
+/// `--scale`: in (0, 1].
+pub fn scale_arg(s: &str) -> Result<f64, String> {
+    fraction(
+        s,
+        false,
+        "--scale",
+        "(0, 1] (the fraction of England's families simulated; 1 for all)",
+        "0.02",
+    )
+}
+
+/// `--until-stable`: a relative tolerance in (0, 1).
+pub fn tolerance_arg(s: &str) -> Result<f64, String> {
+    fraction(
+        s,
+        true,
+        "--until-stable",
+        "(0, 1) (a relative tolerance)",
+        "0.002",
+    )
 }

@@ -57,7 +57,17 @@ pub struct CalibrateArgs {
     /// Output folder; writes <out>/<scenario>-calibration/.
     #[arg(long, default_value = "output")]
     pub out: PathBuf,
-    /// Most evaluations of the model.
-    #[arg(long, default_value_t = 3000)]
+    /// Most evaluations of the model, 10 to 10,000,000.
+    #[arg(long, default_value_t = 3000, value_name = "N", allow_hyphen_values = true, value_parser = max_evals_arg)]
     pub max_evals: usize,
+}
+
+/// `--max-evals`: 10 to 10,000,000.
+fn max_evals_arg(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (10..=10_000_000).contains(&n) => Ok(n),
+        _ => Err(
+            "--max-evals takes a whole number from 10 to 10000000, e.g. --max-evals 3000".into(),
+        ),
+    }
 }

@@ -30,6 +30,27 @@ const BAD: &[(&str, &str, &str)] = &[
         "invalid value: integer `-5`",
     ),
     ("missing_policy.json", "$", "missing field `policy`"),
+    // An override replaces the inherited definition whole: nothing of it survives silently.
+    (
+        "mixed_distribution.json",
+        "$.parameters.family_help_rr.value",
+        "mixes two distributions",
+    ),
+    (
+        "impossible_fixed_probability.json",
+        "$.transitions[4].p (inherited from",
+        "probability 1.5 is outside 0 to 1 (from parameters: need_resolve)",
+    ),
+    (
+        "override_without_provenance.json",
+        "$.parameters.family_help_rr",
+        "has no `source` or `assumption`",
+    ),
+    (
+        "cost_without_per.json",
+        "$.states.care_residential.monthly_cost",
+        "missing field `per`",
+    ),
     // extends.
     ("cycle_a.json", "$.extends", "forms a cycle"),
     ("cycle_b.json", "$.extends", "forms a cycle"),

@@ -213,19 +213,128 @@ fn a_second_run_replaces_results_whole() {
 }
 
 #[test]
-fn out_of_range_options_are_usage_errors() {
+fn out_of_range_or_malformed_numbers_name_the_option_its_range_and_an_example() {
     let dir = tempfile::tempdir().unwrap();
-    for args in [["--runs", "0"], ["--scale", "1.5"], ["--threads", "0"]] {
-        carecast()
+    let cases: [(&[&str], &str); 9] = [
+        (
+            &["--runs", "-5"],
+            "--runs takes a whole number from 1 to 1000000, e.g. --runs 200",
+        ),
+        (
+            &["--runs", "1.5"],
+            "--runs takes a whole number from 1 to 1000000, e.g. --runs 200",
+        ),
+        (
+            &["--runs", "0"],
+            "--runs takes a whole number from 1 to 1000000",
+        ),
+        (
+            &["--seed", "x"],
+            "--seed takes a whole number from 0 to 18446744073709551615, e.g. --seed",
+        ),
+        (&["--seed", "-1"], "--seed takes a whole number from 0"),
+        (&["--scale", "abc"], "--scale takes a number in (0, 1]"),
+        (&["--scale", "1.5"], "--scale takes a number in (0, 1]"),
+        (
+            &["--threads", "0"],
+            "--threads takes a whole number from 1 to 1024, e.g. --threads 2",
+        ),
+        (
+            &["--until-stable", "-0.1"],
+            "--until-stable takes a number in (0, 1)",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = carecast()
             .args(["run", "scenarios/baseline.json", "--out"])
             .arg(dir.path())
             .args(args)
-            .assert()
-            .code(2)
-            .stderr(predicates::str::contains("error: --"));
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("invalid value '{}' for '{}", args[1], args[0])),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains(want), "{args:?}: {stderr}");
     }
     carecast().args(["run"]).assert().code(2);
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_scale_too_small_to_mean_anything_is_refused_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in [
+        &["run", "scenarios/baseline.json"][..],
+        &[
+            "compare",
+            "scenarios/baseline.json",
+            "scenarios/early-cuts.json",
+        ][..],
+    ] {
+        let out = carecast()
+            .args(cmd)
+            .args(["--scale", "1e-9", "--runs", "3", "--out"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}: {stderr}");
+        assert!(
+            stderr.contains("too small for `baseline`'s results to mean anything"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("child_protection"), "{stderr}");
+        assert!(
+            stderr.contains("smallest sensible scale is 0.0031"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("--force"), "{stderr}");
+    }
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+    // The smallest sensible scale itself runs, and --force runs a smaller one with a warning.
+    for (scale, force) in [("0.0031", false), ("0.001", true)] {
+        let out = dir.path().join(scale);
+        let mut c = carecast();
+        c.args([
+            "run",
+            "scenarios/baseline.json",
+            "--runs",
+            "2",
+            "--no-charts",
+            "--scale",
+            scale,
+            "--out",
+        ])
+        .arg(&out);
+        if force {
+            c.arg("--force");
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let summary: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join("baseline/summary.json")).unwrap())
+                .unwrap();
+        let warnings = &summary["warnings"];
+        if force {
+            assert!(
+                warnings[0]
+                    .as_str()
+                    .unwrap()
+                    .contains("--scale 0.001 is too small"),
+                "{warnings}"
+            );
+            assert!(String::from_utf8_lossy(&o.stderr).contains("warning: --scale 0.001"));
+        } else {
+            assert!(warnings.is_null(), "{warnings}");
+        }
+    }
 }
 
 #[test]
@@ -235,4 +344,21 @@ fn validate_reports_ok_for_good_files() {
         .assert()
         .success()
         .stdout(predicates::str::contains("baseline.json: ok"));
+}
+
+#[test]
+fn the_readme_quotes_the_smallest_sensible_scales_that_the_check_computes() {
+    use carecast::app::scale;
+    let readme = fs::read_to_string("README.md")
+        .unwrap()
+        .replace("\n  ", " ");
+    let baseline = carecast::scenario::load_model("scenarios/baseline.json".as_ref()).unwrap();
+    let history = carecast::scenario::load_model("scenarios/history-2010.json".as_ref()).unwrap();
+    let (b, h) = (scale::need(&baseline), scale::need(&history));
+    assert!(b.reason.contains("32,947 families"), "{}", b.reason);
+    assert!(readme.contains(&format!(
+        "For the baseline the smallest sensible scale is {} (child protection's 32,947 families at the start); for `history-2010`, {}.",
+        scale::round_up(b.smallest),
+        scale::round_up(h.smallest)
+    )));
 }

@@ -51,7 +51,7 @@ fn without_a_capacity_limit_the_monte_carlo_mean_matches_the_cohort_within_three
     // A £200bn early budget buys millions of family-help places: nobody ever queues.
     let model = scenario(
         "scenarios/baseline.json",
-        "\"name\": \"no-limit\", \"policy\": {\"early_budget\": {\"base_gbp_m\": 200000}}",
+        "\"name\": \"no-limit\", \"policy\": {\"early_budget\": {\"base_gbp_m\": 200000, \"assumption\": \"test: no capacity limit\"}}",
     );
     let runs = 24;
     let (mc, co) = both(&model, runs, 0.01);
@@ -269,6 +269,16 @@ fn calibrate_reproduces_the_2024_25_targets_within_two_percent() {
             .unwrap();
     assert_eq!(cal["extends"], "baseline.json");
     assert_eq!(cal["parameters"].as_object().unwrap().len(), 9);
+    // Each parameter is written whole (it replaces the inherited one), and the file, beside the
+    // scenario it extends, is a valid scenario.
+    assert_eq!(cal["parameters"]["sw_cost_child_month"]["dist"], "gamma");
+    assert_eq!(cal["parameters"]["sw_cost_child_month"]["sd"], 60.0);
+    std::fs::copy("scenarios/baseline.json", dir.join("baseline.json")).unwrap();
+    carecast()
+        .arg("validate")
+        .arg(dir.join("calibrated.json"))
+        .assert()
+        .success();
     carecast()
         .args([
             "calibrate",

@@ -38,6 +38,8 @@ fn a_run_larger_than_memory_holds_writes_what_the_runs_in_memory_give() {
             "scenarios/baseline.json",
             "--no-charts",
             "--runs-csv",
+            // 0.001 is below the smallest sensible scale (about 0.003): forced, for speed.
+            "--force",
         ])
         .args(["--runs", &runs.to_string(), "--scale", &scale.to_string()])
         .args(["--seed", &seed.to_string(), "--out"])

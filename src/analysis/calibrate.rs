@@ -361,7 +361,9 @@ pub fn fit_csv(model: &Model, targets: &[Target], free: &[Free], fit: &Fit) -> S
 }
 
 /// The calibrated scenario: `extends` the original and changes only the free parameters' central
-/// values (their spread is kept), each with an assumption saying how it was fitted.
+/// values (their spread is kept), each with an assumption saying how it was fitted. Each
+/// parameter is written out whole, since an extending scenario's parameter replaces the
+/// inherited definition.
 pub fn extends_json(
     model: &Model,
     extends: &str,
@@ -375,44 +377,7 @@ pub fn extends_json(
         let Some(p) = model.params.params.iter().find(|p| p.name == f.name) else {
             continue;
         };
-        let raw = &p.raw;
-        let mut o = Map::new();
-        match &p.dist {
-            Dist::LogNormal { .. } => {
-                o.insert("median".into(), json!(x));
-            }
-            Dist::Uniform { min, max } => {
-                let half = 0.5 * (max - min);
-                o.insert("min".into(), json!(x - half));
-                o.insert("max".into(), json!(x + half));
-            }
-            Dist::Beta { alpha, beta } if raw.mean.is_none() => {
-                let s = alpha + beta;
-                let sd = (alpha * beta / (s * s * (s + 1.0)))
-                    .sqrt()
-                    .min(0.99 * (x * (1.0 - x)).sqrt());
-                o.insert("alpha".into(), Value::Null);
-                o.insert("beta".into(), Value::Null);
-                o.insert("mean".into(), json!(x));
-                o.insert("sd".into(), json!(sd));
-            }
-            Dist::Beta { .. } => {
-                o.insert("mean".into(), json!(x));
-                let sd = raw.sd.unwrap_or(0.0);
-                if sd * sd >= x * (1.0 - x) {
-                    o.insert("sd".into(), json!(0.99 * (x * (1.0 - x)).sqrt()));
-                }
-            }
-            Dist::Gamma { shape, .. } if raw.mean.is_none() => {
-                o.insert("scale".into(), json!(x / shape));
-            }
-            Dist::Fixed(_) => {
-                o.insert("value".into(), json!(x));
-            }
-            _ => {
-                o.insert("mean".into(), json!(x));
-            }
-        }
+        let mut o = recentred(p, *x);
         let was = match &p.provenance {
             crate::scenario::params::Provenance::Source(s) => {
                 format!("Source before calibration: {s}")
@@ -421,7 +386,6 @@ pub fn extends_json(
                 format!("Before calibration: {a}")
             }
         };
-        o.insert("source".into(), Value::Null);
         o.insert(
             "assumption".into(),
             json!(format!(
@@ -443,4 +407,49 @@ pub fn extends_json(
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// `p`'s whole definition (its distribution's fields, unit and description, without its source
+/// or assumption) with the central value moved to `x` and the spread kept.
+fn recentred(p: &crate::scenario::params::Param, x: f64) -> Map<String, Value> {
+    let raw = &p.raw;
+    let mut o = match serde_json::to_value(raw) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    o.retain(|k, v| !v.is_null() && !matches!(k.as_str(), "source" | "assumption"));
+    match &p.dist {
+        Dist::LogNormal { .. } => {
+            o.insert("median".into(), json!(x));
+        }
+        Dist::Uniform { min, max } => {
+            let half = 0.5 * (max - min);
+            o.insert("min".into(), json!(x - half));
+            o.insert("max".into(), json!(x + half));
+        }
+        Dist::Beta { alpha, beta } => {
+            // Written as mean and sd; an sd impossible at the new mean is cut to just below
+            // the largest possible.
+            let most = (x * (1.0 - x)).sqrt();
+            let sd = match raw.sd {
+                Some(sd) if sd * sd >= x * (1.0 - x) => 0.99 * most,
+                Some(sd) => sd,
+                None => {
+                    let s = alpha + beta;
+                    (alpha * beta / (s * s * (s + 1.0))).sqrt().min(0.99 * most)
+                }
+            };
+            o.shift_remove("alpha");
+            o.shift_remove("beta");
+            o.insert("mean".into(), json!(x));
+            o.insert("sd".into(), json!(sd));
+        }
+        Dist::Fixed(_) => {
+            o.insert("value".into(), json!(x));
+        }
+        _ => {
+            o.insert("mean".into(), json!(x));
+        }
+    }
+    o
 }

@@ -4,7 +4,7 @@
 
 use super::batch;
 use super::interrupt::Interrupt;
-use super::{load_all, output, progress, settings};
+use super::{load_all, output, progress, scale_warnings, settings};
 use crate::charts::{self, ChartOptions, Comparison, ComparisonSeries, ScenarioResults, Stat};
 use crate::cli::CompareArgs;
 use crate::cli_analysis::Engine;
@@ -103,16 +103,14 @@ fn stat(s: &Summary) -> Stat {
     }
 }
 
-/// Runs the comparison.
-pub fn compare(args: &CompareArgs) -> Result<(), Error> {
-    let a = &args.run;
+/// Refuses what a comparison cannot do: fewer than two scenarios, or options that change what a
+/// run is (comparisons pair Monte Carlo runs one to one), rather than silently ignoring them.
+fn check_request(a: &crate::cli::RunArgs) -> Result<(), Error> {
     if a.scenarios.len() < 2 {
         return Err(Error::Usage(
             "compare needs a baseline and at least one alternative, e.g. `carecast compare scenarios/baseline.json scenarios/squeeze.json`".into(),
         ));
     }
-    // Comparisons pair Monte Carlo runs one to one; options that change what a run is are refused
-    // rather than silently ignored.
     let unsupported = [
         (
             a.engine != crate::cli_analysis::Engine::Mc,
@@ -126,6 +124,13 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
             "compare runs the Monte Carlo engine with a fixed number of runs, so {flag} cannot be used with it. Fix: drop {flag}, or run each scenario with `carecast run {flag} ...`"
         )));
     }
+    Ok(())
+}
+
+/// Runs the comparison.
+pub fn compare(args: &CompareArgs) -> Result<(), Error> {
+    let a = &args.run;
+    check_request(a)?;
     let models = load_all(&a.scenarios)?;
     check_comparable(&models, &a.scenarios)?;
     let name = args.name.clone().unwrap_or_else(|| default_name(&models));
@@ -138,6 +143,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         )));
     }
     let s = settings(a, &models[0])?;
+    let warnings = scale_warnings(&models, s.scale, Engine::Mc, a.force)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(a.threads.unwrap_or(0))
         .build()
@@ -149,7 +155,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         scale: s.scale,
     };
     let mut all: Vec<RunStore> = Vec::new();
-    for (model, file) in models.iter().zip(&a.scenarios) {
+    for ((model, file), warning) in models.iter().zip(&a.scenarios).zip(&warnings) {
         let started = Instant::now();
         let bar = progress::bar(s.runs, &model.name);
         let mut results = RunStore::new(&a.out);
@@ -173,7 +179,10 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
             runs: s.runs,
             scale: s.scale,
             elapsed_seconds: started.elapsed().as_secs_f64(),
-            extra: Default::default(),
+            extra: warning
+                .iter()
+                .map(|w| ("warnings".to_string(), serde_json::json!([w])))
+                .collect(),
         };
         let dir = &model.name;
         staged.write(

@@ -10,6 +10,7 @@ pub mod interrupt;
 pub mod output;
 pub mod progress;
 pub mod report;
+pub mod scale;
 pub mod shard;
 
 use crate::charts::{self, ChartOptions, Format, ScenarioResults};
@@ -105,8 +106,9 @@ fn settings(args: &RunArgs, first: &Model) -> Result<Settings, Error> {
     })
 }
 
-fn run(args: &RunArgs) -> Result<(), Error> {
-    let models = load_all(&args.scenarios)?;
+/// Everything `run` checks before it simulates: distinct names, the settings, the scale (with
+/// a warning for each model forced through) and the resource guard.
+fn preflight(args: &RunArgs, models: &[Model]) -> Result<(Settings, Vec<Option<String>>), Error> {
     for (i, m) in models.iter().enumerate() {
         if models[..i].iter().any(|o| o.name == m.name) {
             return Err(Error::Usage(format!(
@@ -115,26 +117,6 @@ fn run(args: &RunArgs) -> Result<(), Error> {
             )));
         }
     }
-    let s = settings(args, &models[0])?;
-    if let Some(tol) = args.until_stable {
-        if !(tol > 0.0 && tol < 1.0) {
-            return Err(Error::Usage(format!(
-                "--until-stable {tol} is outside (0, 1); give a relative tolerance such as 0.002"
-            )));
-        }
-    }
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let available = guard::available_memory();
-    for model in &models {
-        let est = guard::estimate(model, s.runs, s.scale, threads, s.seed, available);
-        guard::check(&est, available, args.force)?;
-    }
-    let stop = interrupt::Interrupt::install()?;
-    let mut written: Vec<String> = Vec::new();
-    let not_written =
-        |i: usize| -> Vec<String> { models[i..].iter().map(|m| m.name.clone()).collect() };
     if args.shard.is_some()
         && (args.until_stable.is_some() || args.engine != crate::cli_analysis::Engine::Mc)
     {
@@ -142,6 +124,26 @@ fn run(args: &RunArgs) -> Result<(), Error> {
             "--shard works with the Monte Carlo engine and a fixed number of runs; drop --until-stable and --engine cohort".into(),
         ));
     }
+    let s = settings(args, &models[0])?;
+    let warnings = scale_warnings(models, s.scale, args.engine, args.force)?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let available = guard::available_memory();
+    for model in models {
+        let est = guard::estimate(model, s.runs, s.scale, threads, s.seed, available);
+        guard::check(&est, available, args.force)?;
+    }
+    Ok((s, warnings))
+}
+
+fn run(args: &RunArgs) -> Result<(), Error> {
+    let models = load_all(&args.scenarios)?;
+    let (s, warnings) = preflight(args, &models)?;
+    let stop = interrupt::Interrupt::install()?;
+    let mut written: Vec<String> = Vec::new();
+    let not_written =
+        |i: usize| -> Vec<String> { models[i..].iter().map(|m| m.name.clone()).collect() };
     output::create_out(&args.out)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
@@ -165,6 +167,9 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         let bar = progress::bar(range.end - range.start, &model.name);
         let mut extra = serde_json::Map::new();
         extra.insert("engine".into(), args.engine.as_str().into());
+        if let Some(w) = &warnings[i] {
+            extra.insert("warnings".into(), serde_json::json!([w]));
+        }
         let mut store = RunStore::new(&args.out);
         let done = pool.install(|| match args.until_stable {
             None => batch::fill(
@@ -292,11 +297,42 @@ fn fill_outputs(
     Ok(())
 }
 
+/// Checks that `scale` is large enough for each model's Monte Carlo results to mean anything
+/// (`scale::check`): a warning for each model run anyway with `force` (None where the scale is
+/// fine, and for the cohort engine, which does not sample families), or the first refusal.
+fn scale_warnings(
+    models: &[Model],
+    scale: f64,
+    engine: crate::cli_analysis::Engine,
+    force: bool,
+) -> Result<Vec<Option<String>>, Error> {
+    let mut out = Vec::new();
+    for m in models {
+        let w = match engine {
+            crate::cli_analysis::Engine::Mc => scale::check(m, scale, force)?,
+            crate::cli_analysis::Engine::Cohort => None,
+        };
+        if let Some(w) = &w {
+            eprintln!("warning: {w}");
+        }
+        out.push(w);
+    }
+    Ok(out)
+}
+
 /// Combines the shards of one scenario into the results one machine would have written.
 fn merge(args: &MergeArgs) -> Result<(), Error> {
     output::create_out(&args.out)?;
     let mut results = RunStore::new(&args.out);
     let (model, meta) = shard::read_shards(&args.dirs, &mut results)?;
+    let mut extra: serde_json::Map<String, serde_json::Value> =
+        [("engine".to_string(), serde_json::Value::from("mc"))]
+            .into_iter()
+            .collect();
+    // The shards were run with --force if their scale is too small: say so, as the run would.
+    if let Some(w) = scale::check(&model, meta.scale, true)? {
+        extra.insert("warnings".into(), serde_json::json!([w]));
+    }
     let info = summary::RunInfo {
         command: std::env::args().collect::<Vec<_>>().join(" "),
         scenario_file: meta.scenario_file.clone(),
@@ -304,9 +340,7 @@ fn merge(args: &MergeArgs) -> Result<(), Error> {
         runs: meta.runs,
         scale: meta.scale,
         elapsed_seconds: meta.elapsed_seconds,
-        extra: [("engine".to_string(), serde_json::Value::from("mc"))]
-            .into_iter()
-            .collect(),
+        extra,
     };
     let staged = output::Staged::new(&args.out, &model.name)?;
     fill_outputs(

@@ -32,17 +32,34 @@ impl Loaded {
         }
     }
 
-    /// The file whose text defines the value at `path` (a `$.a.b[2]` path).
+    /// The file whose text defines the value at `path` (a `$.a.b[2]` path): the file that defines
+    /// most of the path, the named file first; below an object replaced whole, only the file that
+    /// wrote it.
     pub fn file_for(&self, path: &str) -> PathBuf {
         let segs = split_path(path);
+        let whole = whole_prefix(&segs);
         let mut best = (0usize, &self.chain[0].0);
         for (file, json) in &self.chain {
             let depth = defined_depth(json, &segs);
             if depth > best.0 {
                 best = (depth, file);
             }
+            if whole.is_some_and(|n| depth >= n) {
+                break;
+            }
         }
         best.1.clone()
+    }
+
+    /// The object replaced whole that holds `path`, when a file further down the chain defines
+    /// it too (so that a field left out is not inherited), as a `$.a.b` path.
+    fn inherited_whole(&self, path: &str) -> Option<String> {
+        let segs = split_path(path);
+        let n = whole_prefix(&segs)?;
+        let inherited = self.chain[1..]
+            .iter()
+            .any(|(_, json)| defined_depth(json, &segs[..n]) >= n);
+        inherited.then(|| format!("$.{}", segs[..n].join(".")))
     }
 
     /// Builds an error located at `path` of the named file; where the value comes from a file it
@@ -62,24 +79,145 @@ impl Loaded {
         InputError::new(&self.file, at, message, fix)
     }
 
-    /// Deserializes the merged document into the typed scenario.
-    pub fn parse(&self) -> Result<RawScenario, InputError> {
-        let mut track = serde_path_to_error::Track::new();
-        let de = serde_path_to_error::Deserializer::new(&self.merged, &mut track);
-        match <RawScenario as serde::Deserialize>::deserialize(de) {
-            Ok(raw) => Ok(raw),
-            Err(e) => {
-                let path = track.path().to_string();
-                let path = if path == "." {
-                    "$".to_string()
-                } else {
-                    format!("$.{path}")
-                };
-                let (message, fix) = explain_serde(&e.to_string());
-                Err(self.error(&path, message, fix))
+    /// Deserializes the merged document into the typed scenario, reporting every problem serde
+    /// meets, not only the first: each unknown field (and each value of the wrong type that can
+    /// be left out) is reported, removed from a copy of the document, and the copy read again.
+    /// The scenario comes back, beside the problems, only when every problem was an unknown
+    /// field, so that the remaining checks can still run.
+    pub fn parse(&self) -> (Option<RawScenario>, Vec<InputError>) {
+        let mut doc = self.merged.clone();
+        let mut errors = Vec::new();
+        let mut removed: Vec<String> = Vec::new();
+        let mut only_unknown = true;
+        while errors.len() < MAX_PARSE_PROBLEMS {
+            let (path, msg) = match deserialize(&doc) {
+                Ok(raw) => return (only_unknown.then_some(raw), errors),
+                Err(e) => e,
+            };
+            if let Some(field) = missing_field(&msg) {
+                // A required value removed after an earlier problem is not a new problem.
+                if removed.contains(&child_path(&path, field)) {
+                    break;
+                }
             }
+            let (mut message, mut fix) = explain_serde(&msg);
+            if let Some(hint) = misplaced(&path, &msg) {
+                message.push_str(&hint);
+            }
+            if missing_field(&msg).is_some() {
+                if let Some(whole) = self.inherited_whole(&path) {
+                    fix.push_str(&format!(
+                        "; `{whole}` replaces the inherited one whole, so write all its fields"
+                    ));
+                }
+            }
+            errors.push(self.error(&path, message, fix));
+            only_unknown &= msg.starts_with("unknown field");
+            if !remove_key(&mut doc, &path) {
+                break;
+            }
+            removed.push(path);
+        }
+        (None, errors)
+    }
+}
+
+/// For a top-level field that is unknown and like no top-level field, a hint naming the block
+/// where a field of that name (or one like it) belongs, e.g. `policy.extra_investment`.
+fn misplaced(path: &str, msg: &str) -> Option<String> {
+    let field = msg.strip_prefix("unknown field `")?.split('`').next()?;
+    if path.matches('.').count() != 1 || msg.contains("(did you mean") {
+        return None;
+    }
+    let own = expected_fields(msg);
+    if !crate::error::suggestion(field, own.iter().copied()).is_empty() {
+        return None;
+    }
+    let blocks = [
+        ("policy", fields_of::<super::raw::RawPolicy>()),
+        ("run", fields_of::<super::raw::RawRunDefaults>()),
+    ];
+    blocks.iter().find_map(|(block, fields)| {
+        crate::error::did_you_mean(field, fields.iter().map(String::as_str))
+            .map(|f| format!(" (did you mean `{block}.{f}`?)"))
+    })
+}
+
+/// The field names serde lists in an "unknown field" message.
+fn expected_fields(msg: &str) -> Vec<&str> {
+    msg.split("expected ")
+        .nth(1)
+        .map(|s| s.split('`').skip(1).step_by(2).collect())
+        .unwrap_or_default()
+}
+
+/// The fields a struct accepts, read from the message serde gives for a field it does not.
+fn fields_of<T: serde::de::DeserializeOwned>() -> Vec<String> {
+    let probe = serde_json::json!({"\u{1}": 0});
+    match serde_json::from_value::<T>(probe) {
+        Ok(_) => Vec::new(),
+        Err(e) => expected_fields(&e.to_string())
+            .into_iter()
+            .map(String::from)
+            .collect(),
+    }
+}
+
+/// Most problems reported from reading one scenario's structure.
+const MAX_PARSE_PROBLEMS: usize = 100;
+
+/// Reads a document into the typed scenario, or gives the JSON path and serde's message.
+fn deserialize(doc: &Json) -> Result<RawScenario, (String, String)> {
+    let mut track = serde_path_to_error::Track::new();
+    let de = serde_path_to_error::Deserializer::new(doc, &mut track);
+    <RawScenario as serde::Deserialize>::deserialize(de).map_err(|e| {
+        let path = track.path().to_string();
+        let path = if path == "." {
+            "$".to_string()
+        } else {
+            format!("$.{path}")
+        };
+        (path, e.to_string())
+    })
+}
+
+/// The field named by serde's "missing field `x`" message.
+fn missing_field(msg: &str) -> Option<&str> {
+    msg.strip_prefix("missing field `")?.split('`').next()
+}
+
+/// The path of `field` inside the object at `path`.
+fn child_path(path: &str, field: &str) -> String {
+    if path == "$" {
+        format!("$.{field}")
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
+/// Removes the object key at `path` (`$.a.b[2].c`); false when the path does not end in an
+/// object key that is there (an array element is never removed: later indices would move).
+fn remove_key(doc: &mut Json, path: &str) -> bool {
+    let segs = split_path(path);
+    let Some((last, parents)) = segs.split_last() else {
+        return false;
+    };
+    if last.starts_with('[') {
+        return false;
+    }
+    let mut cur = doc;
+    for s in parents {
+        let next = match s.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            Some(idx) => idx.parse::<usize>().ok().and_then(|i| cur.get_mut(i)),
+            None => cur.get_mut(s.as_str()),
+        };
+        match next {
+            Some(n) => cur = n,
+            None => return false,
         }
     }
+    cur.as_object_mut()
+        .is_some_and(|m| m.shift_remove(last.as_str()).is_some())
 }
 
 /// Reads `file` and every file it `extends`, and merges them.
@@ -231,18 +369,58 @@ fn read_json(path: &Path, extended_by: Option<&Path>) -> Result<Json, InputError
     Ok(json)
 }
 
-/// Deep-merges `over` onto `base`: objects merge key by key, `null` deletes, anything else replaces.
+/// Objects that an extending file replaces whole instead of merging key by key: each carries its
+/// own `source` or `assumption`, or keys that only make sense together (a distribution and its
+/// fields, a cost and what it is per). `*` stands for any name. Arrays (transitions, inflows,
+/// fixed costs, extra investment) are always replaced whole.
+pub const REPLACED_WHOLE: [&[&str]; 6] = [
+    &["parameters", "*"],
+    &["initial", "*"],
+    &["levers", "*"],
+    &["policy", "early_budget"],
+    &["policy", "total_budget"],
+    &["states", "*", "monthly_cost"],
+];
+
+/// Whether the object at `path` (names from the document's root) is replaced whole.
+pub fn replaced_whole<S: AsRef<str>>(path: &[S]) -> bool {
+    REPLACED_WHOLE.iter().any(|pat| {
+        pat.len() == path.len()
+            && pat
+                .iter()
+                .zip(path)
+                .all(|(p, k)| *p == "*" || *p == k.as_ref())
+    })
+}
+
+/// Length of the shortest prefix of `path` that names an object replaced whole, if any.
+fn whole_prefix<S: AsRef<str>>(path: &[S]) -> Option<usize> {
+    (1..=path.len()).find(|&n| replaced_whole(&path[..n]))
+}
+
+/// Merges an extending file `over` onto what it extends, `base`: objects merge key by key except
+/// those in `REPLACED_WHOLE`, `null` deletes a key, anything else replaces.
 pub fn merge(base: &mut Json, over: &Json) {
+    merge_at(base, over, &mut Vec::new());
+}
+
+fn merge_at(base: &mut Json, over: &Json, path: &mut Vec<String>) {
     match (base, over) {
         (Json::Object(b), Json::Object(o)) => {
             for (k, v) in o {
                 if v.is_null() {
                     b.shift_remove(k);
-                } else if let Some(existing) = b.get_mut(k) {
-                    merge(existing, v);
-                } else {
-                    b.insert(k.clone(), v.clone());
+                    continue;
                 }
+                path.push(k.clone());
+                match b.get_mut(k) {
+                    Some(existing) if !replaced_whole(path) => merge_at(existing, v, path),
+                    Some(existing) => *existing = v.clone(),
+                    None => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+                path.pop();
             }
         }
         (b, o) => *b = o.clone(),
@@ -296,11 +474,7 @@ fn explain_serde(msg: &str) -> (String, String) {
     let msg = msg.split(" at line ").next().unwrap_or(msg).to_string();
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or("");
-        let expected: Vec<&str> = rest
-            .split("expected ")
-            .nth(1)
-            .map(|s| s.split('`').skip(1).step_by(2).collect())
-            .unwrap_or_default();
+        let expected = expected_fields(rest);
         let hint = suggestion(field, expected.iter().copied());
         let fix = if expected.is_empty() {
             "remove the field".to_string()
@@ -334,13 +508,109 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn merge_overrides_objects_replaces_arrays_and_null_deletes() {
+    fn merge_merges_other_objects_replaces_arrays_and_null_deletes() {
         let mut base = json!({"a": {"x": 1, "y": 2}, "list": [1, 2], "gone": 1});
         merge(
             &mut base,
             &json!({"a": {"y": 3}, "list": [9], "gone": null}),
         );
         assert_eq!(base, json!({"a": {"x": 1, "y": 3}, "list": [9]}));
+    }
+
+    #[test]
+    fn objects_that_are_one_unit_are_replaced_whole_and_the_rest_merge() {
+        let mut base = json!({
+            "parameters": {"rr": {"dist": "lognormal", "median": 0.7, "sigma": 0.2, "source": "s"},
+                           "other": {"value": 1, "source": "t"}},
+            "states": {"care": {"class": "late", "monthly_cost": {"gbp": 10, "per": "child"}}},
+            "initial": {"care": {"children": 5, "source": "u"}},
+            "policy": {"rule": "early_set", "early_budget": {"base_gbp_m": 100, "index": {"2026-27": 0.9}, "source": "v"}},
+            "levers": {"a": {"share": 0.5, "source": "w"}, "b": {"share": 0.1, "source": "x"}},
+        });
+        merge(
+            &mut base,
+            &json!({
+                "parameters": {"rr": {"value": 0.5, "assumption": "what if"}},
+                "states": {"care": {"monthly_cost": {"gbp": 20, "per": "family"}, "class": "early"}},
+                "initial": {"care": {"children": 6, "assumption": "y"}},
+                "policy": {"early_budget": {"base_gbp_m": 90, "assumption": "z"}},
+                "levers": {"a": {"share": 0.6, "assumption": "q"}, "b": null},
+            }),
+        );
+        assert_eq!(
+            base,
+            json!({
+                "parameters": {"rr": {"value": 0.5, "assumption": "what if"},
+                               "other": {"value": 1, "source": "t"}},
+                "states": {"care": {"class": "early", "monthly_cost": {"gbp": 20, "per": "family"}}},
+                "initial": {"care": {"children": 6, "assumption": "y"}},
+                "policy": {"rule": "early_set", "early_budget": {"base_gbp_m": 90, "assumption": "z"}},
+                "levers": {"a": {"share": 0.6, "assumption": "q"}},
+            })
+        );
+    }
+
+    #[test]
+    fn a_field_below_an_object_replaced_whole_belongs_to_the_file_that_wrote_it() {
+        let top = PathBuf::from("top.json");
+        let base = PathBuf::from("base.json");
+        let loaded = Loaded {
+            file: top.clone(),
+            merged: Json::Null,
+            chain: vec![
+                (top.clone(), json!({"parameters": {"rr": {"value": 0.5}}})),
+                (
+                    base.clone(),
+                    json!({"parameters": {"rr": {"median": 0.7}, "q": {"value": 1}},
+                           "states": {"care": {"class": "late"}}}),
+                ),
+            ],
+        };
+        assert_eq!(loaded.file_for("$.parameters.rr.median"), top);
+        assert_eq!(loaded.file_for("$.parameters.q.value"), base);
+        assert_eq!(loaded.file_for("$.states.care.class"), base);
+    }
+
+    #[test]
+    fn every_unknown_field_is_reported_with_its_path_and_the_scenario_still_parses() {
+        let mut doc: Json =
+            serde_json::from_str(include_str!("../../scenarios/baseline.json")).unwrap();
+        doc["horizon_yaers"] = json!(5);
+        doc["extra_investmnet"] = json!(3);
+        doc["policy"]["lag_month"] = json!(3);
+        let loaded = Loaded::from_json(PathBuf::from("typos.json"), doc);
+        let (raw, errors) = loaded.parse();
+        assert!(
+            raw.is_some(),
+            "only unknown fields: the rest can be checked"
+        );
+        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(errors.len(), 3, "{text:#?}");
+        let all = text.join("\n");
+        for want in [
+            "at $.horizon_yaers: unknown field `horizon_yaers` (did you mean `horizon_years`?)",
+            "at $.extra_investmnet: unknown field `extra_investmnet` (did you mean `policy.extra_investment`?)",
+            "at $.policy.lag_month: unknown field `lag_month` (did you mean `lag_months`?)",
+        ] {
+            assert!(all.contains(want), "{want} not in {all}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_type_is_reported_beside_unknown_fields_and_stops_the_parse() {
+        let mut doc: Json =
+            serde_json::from_str(include_str!("../../scenarios/baseline.json")).unwrap();
+        doc["horizon_years"] = json!("ten");
+        doc["policy"]["targetting"] = json!("need_first");
+        let loaded = Loaded::from_json(PathBuf::from("t.json"), doc);
+        let (raw, errors) = loaded.parse();
+        assert!(raw.is_none());
+        let all: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(errors.len(), 2, "{all:#?}");
+        assert!(all
+            .iter()
+            .any(|e| e.contains("$.horizon_years") && e.contains("invalid type")));
+        assert!(all.iter().any(|e| e.contains("did you mean `targeting`")));
     }
 
     #[test]

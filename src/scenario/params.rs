@@ -113,7 +113,7 @@ impl ParamSet {
                     continue;
                 }
                 _ => {
-                    issues.push(issue(name, "", "has no `source` or `assumption`", "add `\"source\": \"publication, table\"` or `\"assumption\": \"why this value\"`"));
+                    issues.push(issue(name, "", "has no `source` or `assumption`", "add `\"source\": \"publication, table\"` or `\"assumption\": \"why this value\"` (a parameter given in an extending scenario replaces the inherited one whole, its source included)"));
                     continue;
                 }
             };
@@ -354,6 +354,95 @@ fn positive(name: &str, field: &'static str, x: f64) -> Result<f64, ParamIssue> 
     }
 }
 
+/// The fields that give a distribution its shape, with what each belongs to (for messages).
+const DIST_FIELDS: [(&str, &str); 12] = [
+    ("value", "a fixed value"),
+    ("expr", "a derived parameter"),
+    ("alpha", "a beta"),
+    ("beta", "a beta"),
+    ("mean", "a beta, gamma or normal"),
+    ("sd", "a beta, gamma or normal"),
+    ("median", "a lognormal"),
+    ("sigma", "a lognormal"),
+    ("min", "a uniform"),
+    ("max", "a uniform"),
+    ("shares", "shares or a dirichlet"),
+    ("concentration", "a dirichlet"),
+];
+
+/// The shape fields of `p` that are given.
+fn given_fields(p: &RawParam) -> Vec<&'static str> {
+    let given = [
+        p.value.is_some(),
+        p.expr.is_some(),
+        p.alpha.is_some(),
+        p.beta.is_some(),
+        p.mean.is_some(),
+        p.sd.is_some(),
+        p.median.is_some(),
+        p.sigma.is_some(),
+        p.min.is_some(),
+        p.max.is_some(),
+        p.shares.is_some(),
+        p.concentration.is_some(),
+    ];
+    DIST_FIELDS
+        .iter()
+        .zip(given)
+        .filter(|(_, g)| *g)
+        .map(|((f, _), _)| *f)
+        .collect()
+}
+
+/// Refuses a definition that holds the fields of two distributions (for example `value` beside
+/// `median` and `sigma`), naming both, instead of silently using one of them.
+fn mixed_fields(name: &str, dist: &str, p: &RawParam) -> Result<(), ParamIssue> {
+    let own: &[&str] = match dist {
+        "fixed" => &["value"],
+        "derived" => &["expr"],
+        "beta" => &["alpha", "beta", "mean", "sd"],
+        "lognormal" => &["median", "sigma"],
+        "gamma" | "normal" => &["mean", "sd"],
+        "uniform" => &["min", "max"],
+        "dirichlet" => &["shares", "concentration"],
+        "shares" => &["shares"],
+        _ => return Ok(()),
+    };
+    let given = given_fields(p);
+    let (mine, stray): (Vec<&str>, Vec<&str>) = given.iter().partition(|f| own.contains(f));
+    let Some(&first) = stray.first() else {
+        return Ok(());
+    };
+    let owner_of = |f: &str| {
+        DIST_FIELDS
+            .iter()
+            .find(|(g, _)| *g == f)
+            .map_or("", |(_, o)| *o)
+    };
+    let quoted = |fs: &[&str]| -> String {
+        let q: Vec<String> = fs.iter().map(|f| format!("`{f}`")).collect();
+        q.join(", ")
+    };
+    let this = match (p.dist.as_deref(), mine.is_empty()) {
+        (Some(d), true) => format!("`\"dist\": \"{d}\"`"),
+        (Some(d), false) => format!("`\"dist\": \"{d}\"` with {}", quoted(&mine)),
+        (None, _) => format!("{} ({})", owner_of(own[0]), quoted(&mine)),
+    };
+    Err(issue(
+        name,
+        first,
+        format!(
+            "mixes two distributions: {this}, and {} of {}",
+            quoted(&stray),
+            owner_of(first)
+        ),
+        format!(
+            "keep the fields of one distribution and remove {}; in an extending scenario, a parameter replaces the inherited one whole, so write it out completely",
+            quoted(&stray)
+        ),
+    ))
+}
+
 fn parse_dist(name: &str, p: &RawParam) -> Result<(Dist, Vec<String>), ParamIssue> {
     let dist = p.dist.as_deref().unwrap_or(if p.expr.is_some() {
         "derived"
@@ -362,6 +451,7 @@ fn parse_dist(name: &str, p: &RawParam) -> Result<(Dist, Vec<String>), ParamIssu
     } else {
         "fixed"
     });
+    mixed_fields(name, dist, p)?;
     let d = match dist {
         "fixed" => Dist::Fixed(need(name, "value", p.value, dist)?),
         "derived" => {

@@ -357,23 +357,22 @@ impl Ctx<'_> {
 
 /// Validates a loaded scenario and builds the model.
 pub fn validate(loaded: &Loaded) -> Result<Model, InputErrors> {
-    let raw = loaded.parse()?;
+    let (raw, mut errors) = loaded.parse();
+    let Some(raw) = raw else {
+        return Err(InputErrors(errors));
+    };
     let params = match ParamSet::build(&raw.parameters) {
         Ok(p) => p,
         Err(issues) => {
-            return Err(InputErrors(
-                issues
-                    .into_iter()
-                    .map(|i| {
-                        let path = if i.field.is_empty() {
-                            format!("$.parameters.{}", i.param)
-                        } else {
-                            format!("$.parameters.{}.{}", i.param, i.field)
-                        };
-                        loaded.error(&path, i.message, i.fix)
-                    })
-                    .collect(),
-            ))
+            errors.extend(issues.into_iter().map(|i| {
+                let path = if i.field.is_empty() {
+                    format!("$.parameters.{}", i.param)
+                } else {
+                    format!("$.parameters.{}.{}", i.param, i.field)
+                };
+                loaded.error(&path, i.message, i.fix)
+            }));
+            return Err(InputErrors(errors));
         }
     };
     let mut cx = Ctx {
@@ -391,10 +390,12 @@ pub fn validate(loaded: &Loaded) -> Result<Model, InputErrors> {
     if cx.errors.is_empty() {
         central_checks(&mut cx, &model);
     }
-    if cx.errors.is_empty() {
+    // Unknown fields (already removed from what was checked) come first, then the rest.
+    errors.extend(cx.errors);
+    if errors.is_empty() {
         Ok(model)
     } else {
-        Err(InputErrors(cx.errors))
+        Err(InputErrors(errors))
     }
 }
 

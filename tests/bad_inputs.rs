@@ -47,6 +47,16 @@ const BAD: &[(&str, &str, &str)] = &[
         "has no `source` or `assumption`",
     ),
     (
+        "path_out_of_range_later.json",
+        "$.transitions[",
+        "in 2029-30 at central values: probability 1.134 is outside 0 to 1",
+    ),
+    (
+        "path_in_real_growth.json",
+        "$.states.care_residential.monthly_cost.real_growth",
+        "changes from year to year (a time path), but this value is read once",
+    ),
+    (
         "cost_without_per.json",
         "$.states.care_residential.monthly_cost",
         "missing field `per`",

@@ -119,7 +119,7 @@ pub fn free_params(
                 model.name
             ));
         };
-        if !p.components.is_empty() || matches!(p.dist, Dist::Derived(_)) {
+        if !p.components.is_empty() || matches!(p.dist, Dist::Derived(_) | Dist::Path { .. }) {
             return Err(format!(
                 "--free `{name}` is a Dirichlet, shares or derived parameter; only scalar parameters can be calibrated — free the parameters it is computed from instead"
             ));

@@ -8,20 +8,14 @@ pub mod sensitivity;
 use crate::engine::cohort;
 use crate::results::metrics::{index_of, METRICS};
 use crate::scenario::model::parse_year_label;
-use crate::scenario::params::{Dist, ParamSet};
+use crate::scenario::params::ParamSet;
 use crate::scenario::Model;
 
-/// Recomputes derived parameters after some slots were changed.
+/// Recomputes time paths and derived parameters after some slots were changed.
 pub fn recompute_derived(params: &ParamSet, v: &mut [f64]) -> Result<(), String> {
-    for &i in &params.derived_order {
-        let p = &params.params[i];
-        if let Dist::Derived(e) = &p.dist {
-            v[p.slot] = e
-                .eval(v)
-                .map_err(|e| format!("parameter `{}`: {}", p.name, e.0))?;
-        }
-    }
-    Ok(())
+    params
+        .recompute(v)
+        .map_err(|(name, e)| format!("parameter `{name}`: {e}"))
 }
 
 /// A metric in one year or summed over all years.

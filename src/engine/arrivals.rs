@@ -13,8 +13,9 @@ use rand_distr::{Distribution, Poisson};
 /// One inflow, evaluated for a run.
 struct Inflow {
     to: u16,
-    /// Families a month at full scale in the first month, and the yearly trend.
-    rate: f64,
+    /// Families a month at full scale in each year's first month (before the trend), and the
+    /// yearly trend.
+    rates: Vec<f64>,
     trend: f64,
     sampler: Sampler,
     history: u8,
@@ -36,13 +37,20 @@ pub struct MonthArrivals<'a> {
 }
 
 impl Inflows {
-    pub fn new(model: &Model, values: &[f64], seed: u64) -> Result<Inflows, String> {
+    /// The inflows of a run whose parameters take `year_values` in each year (the first year's
+    /// for everything but the monthly rate, which may follow a time path).
+    pub fn new(model: &Model, year_values: &[Vec<f64>], seed: u64) -> Result<Inflows, String> {
         let mut list = Vec::with_capacity(model.inflows.len());
+        let values = &year_values[0];
         for f in &model.inflows {
             let err = |e| format!("inflow {}: {e}", f.name);
+            let rates = year_values
+                .iter()
+                .map(|v| f.per_month.eval(v).map_err(err))
+                .collect::<Result<Vec<f64>, String>>()?;
             list.push(Inflow {
                 to: f.to as u16,
-                rate: f.per_month.eval(values).map_err(err)?,
+                rates,
                 trend: f.trend.eval(values).map_err(err)?,
                 sampler: Sampler::new(
                     &f.profile,
@@ -69,7 +77,8 @@ impl Inflows {
         let mut ends = Vec::with_capacity(self.list.len());
         let mut total = 0u32;
         for f in &self.list {
-            let lambda = f.rate * (1.0 + f.trend).powf(m as f64 / 12.0) * scale;
+            let rate = f.rates[(m / 12).min(f.rates.len() - 1)];
+            let lambda = rate * (1.0 + f.trend).powf(m as f64 / 12.0) * scale;
             if lambda > 0.0 {
                 let n = Poisson::new(lambda)
                     .map_err(|e| format!("inflow rate {lambda}: {e}"))?

@@ -158,7 +158,8 @@ pub fn simulate(model: &Model, run: u64, cfg: &RunConfig) -> Result<RunResult, S
 /// can time a year of the monthly step; `simulate` is the normal entry point.
 pub struct Sim<'a> {
     model: &'a Model,
-    values: &'a [f64],
+    /// The parameter values of each year (time paths moved on; otherwise copies of `values`).
+    year_values: Vec<Vec<f64>>,
     scale: f64,
     weight: f64,
     key: u64,
@@ -185,6 +186,7 @@ impl<'a> Sim<'a> {
             .map(|s| s.role == Role::ChildProtection)
             .collect();
         let pop = Population::initial(model, values, seed, scale, &is_plan)?;
+        let year_values = model.year_values(values)?;
         let stocks = pop.stocks(n_states, 0);
         let count_ch = stocks
             .iter()
@@ -196,13 +198,13 @@ impl<'a> Sim<'a> {
             .collect();
         Ok(Sim {
             model,
-            values,
             scale,
             weight: 1.0 / scale,
             key: rng::family_key(seed),
             budgets: Budgets::new(model, values)?,
             pop,
-            inflows: Inflows::new(model, values, seed)?,
+            inflows: Inflows::new(model, &year_values, seed)?,
+            year_values,
             n_states,
             is_plan,
             priority: priority_ranks(model),
@@ -267,9 +269,10 @@ impl<'a> Sim<'a> {
         let model = self.model;
         let s_n = self.n_states;
         let n1 = s_n + 1;
-        let tables = Tables::build(model, self.values, y)?;
+        let yv = self.year_values[y].clone();
+        let tables = Tables::build(model, &yv, y)?;
         let lookup = Lookup::new(&tables);
-        let costs = state_costs(model, self.values, y)?;
+        let costs = state_costs(model, &yv, y)?;
         let cap = model.capacity_state;
         let need = model.need_state;
         let early_base = self.budgets.early_base(y, late_last);
@@ -283,7 +286,7 @@ impl<'a> Sim<'a> {
         let places_per_gbp_m = 1e6 / (12.0 * fh_cost);
         let base_places = early_base * (1.0 - self.budgets.universal_share) * places_per_gbp_m;
         let extra_places = self.budgets.extra[y] * places_per_gbp_m;
-        let coverage = model.effects.coverage_at(self.values, y)?;
+        let coverage = model.effects.coverage_at(&yv, y)?;
         let age_out: Vec<(u32, u16)> = (0..s_n)
             .map(|s| {
                 let to = match model.age_out_to(s, y) {
@@ -408,7 +411,7 @@ impl<'a> Sim<'a> {
         };
         add_spend_metrics(
             model,
-            self.values,
+            &self.year_values[y],
             y,
             early_base + self.budgets.extra[y],
             costs,

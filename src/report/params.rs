@@ -195,6 +195,8 @@ fn parameter_row(p: &Value) -> ParamRow {
     let distribution = match d.and_then(|d| d.get("dist")) {
         Some(name) => plain(Some(name)),
         None if d.and_then(|d| d.get("value")).is_some() => "fixed".into(),
+        None if d.and_then(|d| d.get("path")).is_some() => "time path".into(),
+        None if d.and_then(|d| d.get("expr")).is_some() => "derived".into(),
         None => "(not recorded)".into(),
     };
     // Only parameters drawn as one number per run have a single `value` summary.

@@ -27,25 +27,51 @@ pub struct DrawProblem {
 /// A parameter (derived) that cannot be computed in some draw: (name, run, message).
 pub type DerivedFailure = (String, u64, String);
 
-/// Draws the parameters of runs `0..DRAWS_CHECKED` under `seed` and checks every expression.
+/// Draws the parameters of runs `0..DRAWS_CHECKED` under `seed` and checks every expression,
+/// in every year of `years` (financial years by their first calendar year) where it reads a time
+/// path, and in the first year otherwise.
 pub(crate) fn check_draws(
     params: &ParamSet,
     seed: u64,
+    years: std::ops::Range<i32>,
     checks: &[(String, Expr, Check)],
 ) -> Result<Vec<DrawProblem>, DerivedFailure> {
     let mut found: Vec<Option<DrawProblem>> = vec![None; checks.len()];
+    let varying = params.varying_slots();
+    let reads_path: Vec<bool> = checks
+        .iter()
+        .map(|(_, e, _)| {
+            let mut slots = Vec::new();
+            e.slots(&mut slots);
+            slots.iter().any(|s| varying[*s])
+        })
+        .collect();
     for run in 0..DRAWS_CHECKED {
         let values = params
             .draw(rng::run_seed(seed, run))
             .map_err(|(name, msg)| (name, run, msg))?;
+        let later: Vec<Vec<f64>> = if params.paths.is_empty() {
+            Vec::new()
+        } else {
+            years
+                .clone()
+                .skip(1)
+                .map(|y| params.at_year(&values, y))
+                .collect::<Result<_, _>>()
+                .map_err(|(name, msg)| (name, run, msg))?
+        };
         for (i, (_, e, check)) in checks.iter().enumerate() {
-            let problem = match e.eval(&values) {
-                Ok(v) => check.problem(v),
+            let at = |v: &[f64]| match e.eval(v) {
+                Ok(x) => check.problem(x),
                 Err(err) => Some((
                     format!("cannot be evaluated: {err}"),
                     "check the expression and the parameters it uses",
                 )),
             };
+            let mut problem = at(&values);
+            if problem.is_none() && reads_path[i] {
+                problem = later.iter().find_map(|v| at(v));
+            }
             if let Some((message, fix)) = problem {
                 match &mut found[i] {
                     Some(p) => p.count += 1,

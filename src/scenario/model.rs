@@ -292,6 +292,18 @@ pub fn parse_year_label(s: &str) -> Option<i32> {
 }
 
 impl Model {
+    /// The parameter values of each simulated year (time paths at that year's value; the same
+    /// values every year when the scenario has none).
+    pub fn year_values(&self, values: &[f64]) -> Result<Vec<Vec<f64>>, String> {
+        (0..self.years)
+            .map(|y| {
+                self.params
+                    .at_year(values, self.start_year + y as i32)
+                    .map_err(|(name, e)| format!("time path of `{name}`: {e}"))
+            })
+            .collect()
+    }
+
     /// Where families ageing out of state `s` go in year index `y` (a lever may send them on).
     pub fn age_out_to(&self, s: usize, y: usize) -> Dest {
         self.effects

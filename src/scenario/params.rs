@@ -13,14 +13,38 @@ use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dist {
     Fixed(f64),
-    Beta { alpha: f64, beta: f64 },
-    LogNormal { mu: f64, sigma: f64 },
-    Gamma { shape: f64, scale: f64 },
-    Normal { mean: f64, sd: f64 },
-    Uniform { min: f64, max: f64 },
-    Dirichlet { alpha: Vec<f64> },
+    Beta {
+        alpha: f64,
+        beta: f64,
+    },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
+    Gamma {
+        shape: f64,
+        scale: f64,
+    },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Dirichlet {
+        alpha: Vec<f64>,
+    },
     Shares(Vec<f64>),
     Derived(Expr),
+    /// A time path: (first calendar year of the financial year, value) knots in year order,
+    /// each a number or an expression over drawn parameters; `step` holds each knot until the
+    /// next instead of moving linearly.
+    Path {
+        knots: Vec<(i32, Expr)>,
+        step: bool,
+    },
 }
 
 /// Where a parameter's value comes from.
@@ -51,6 +75,11 @@ pub struct ParamSet {
     pub slot_names: Vec<String>,
     /// Indices into `params` of derived parameters, in evaluation order.
     pub derived_order: Vec<usize>,
+    /// Indices into `params` of time paths.
+    pub paths: Vec<usize>,
+    /// The first simulated financial year (by its first calendar year): where `central` and
+    /// `draw` evaluate time paths.
+    pub start_year: i32,
 }
 
 /// A problem with one parameter: the field and the message and fix.
@@ -90,6 +119,7 @@ impl ParamSet {
         let mut set = ParamSet::default();
         let mut issues = Vec::new();
         let mut pending_exprs: Vec<(usize, expr::Ast)> = Vec::new();
+        let mut pending_knots: Vec<(usize, Vec<(i32, KnotSource)>)> = Vec::new();
         for (name, p) in raw {
             if !is_identifier(name) {
                 issues.push(issue(
@@ -132,6 +162,12 @@ impl ParamSet {
                     set.slot_names.push(format!("{name}.{c}"));
                 }
             }
+            if let Some(knots) = &p.path {
+                match parse_knots(name, knots) {
+                    Ok(k) => pending_knots.push((set.params.len(), k)),
+                    Err(e) => issues.push(e),
+                }
+            }
             if let Some(src) = &p.expr {
                 match expr::parse(src) {
                     Ok(ast) => pending_exprs.push((set.params.len(), ast)),
@@ -152,6 +188,7 @@ impl ParamSet {
                 raw: p.clone(),
             });
         }
+        issues.extend(set.bind_knots(pending_knots));
         // Bind derived expressions, then order them so that each is computed after what it reads.
         let mut deps: Vec<(usize, Vec<usize>)> = Vec::new();
         for (idx, ast) in pending_exprs {
@@ -215,6 +252,9 @@ impl ParamSet {
             }
         }
         set.derived_order = done;
+        set.paths = (0..set.params.len())
+            .filter(|&i| matches!(set.params[i].dist, Dist::Path { .. }))
+            .collect();
         if issues.is_empty() {
             Ok(set)
         } else {
@@ -224,6 +264,114 @@ impl ParamSet {
 
     fn pending(&self, p: usize) -> bool {
         self.params[p].raw.expr.is_some()
+    }
+
+    /// Binds each time path's knots; a knot may read drawn parameters only (not derived
+    /// parameters or other paths), so a year's values need no ordering beyond the draws.
+    fn bind_knots(&mut self, pending: Vec<(usize, Vec<(i32, KnotSource)>)>) -> Vec<ParamIssue> {
+        let mut issues = Vec::new();
+        for (idx, knots) in pending {
+            let name = self.params[idx].name.clone();
+            let mut bound = Vec::new();
+            for (year, k) in knots {
+                let e = match k {
+                    KnotSource::Num(x) => Expr::Num(x),
+                    KnotSource::Ast(ast) => match ast.bind(&|n| self.slot_of(n)) {
+                        Ok(e) => e,
+                        Err(unknown) => {
+                            let hint = crate::error::suggestion(
+                                &unknown,
+                                self.slot_names.iter().map(String::as_str),
+                            );
+                            issues.push(issue(
+                                &name,
+                                "path",
+                                format!(
+                                    "unknown parameter `{unknown}` in the knot for {}{hint}",
+                                    knot_label(year)
+                                ),
+                                "define the parameter under `parameters`, or correct the name",
+                            ));
+                            continue;
+                        }
+                    },
+                };
+                let mut slots = Vec::new();
+                e.slots(&mut slots);
+                for s in slots {
+                    let Some(q) = self.param_of_slot(s) else {
+                        continue;
+                    };
+                    let qp = &self.params[q];
+                    if qp.raw.expr.is_some() || qp.raw.path.is_some() {
+                        issues.push(issue(
+                            &name,
+                            "path",
+                            format!(
+                                "the knot for {} reads `{}`, which is {}; knots read numbers and drawn parameters only",
+                                knot_label(year),
+                                qp.name,
+                                if qp.raw.expr.is_some() { "derived" } else { "a time path" }
+                            ),
+                            "give the knot its own parameter with a distribution, or write the number",
+                        ));
+                    }
+                }
+                bound.push((year, e));
+            }
+            if let Dist::Path { knots, .. } = &mut self.params[idx].dist {
+                *knots = bound;
+            }
+        }
+        issues
+    }
+
+    /// The values in the financial year starting in `year`: each time path at its value that
+    /// year, and derived parameters recomputed from them. Without paths, `values` itself.
+    pub fn at_year(&self, values: &[f64], year: i32) -> Result<Vec<f64>, (String, String)> {
+        let mut v = values.to_vec();
+        if !self.paths.is_empty() {
+            self.fill_paths(&mut v, year)?;
+            self.compute_derived(&mut v)?;
+        }
+        Ok(v)
+    }
+
+    /// Recomputes time paths (at `start_year`) and derived parameters after drawn slots changed.
+    pub fn recompute(&self, v: &mut [f64]) -> Result<(), (String, String)> {
+        self.fill_paths(v, self.start_year)?;
+        self.compute_derived(v)
+    }
+
+    /// Sets each time path's slot to its value in `year`, from the drawn slots of `v`.
+    fn fill_paths(&self, v: &mut [f64], year: i32) -> Result<(), (String, String)> {
+        for &i in &self.paths {
+            let p = &self.params[i];
+            if let Dist::Path { knots, step } = &p.dist {
+                v[p.slot] = path_value(knots, *step, year, v).map_err(|e| (p.name.clone(), e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether each slot can change from year to year: time paths, and derived parameters that
+    /// read one (directly or through other derived parameters).
+    pub fn varying_slots(&self) -> Vec<bool> {
+        let mut varying = vec![false; self.slot_names.len()];
+        for &i in &self.paths {
+            varying[self.params[i].slot] = true;
+        }
+        for &i in &self.derived_order {
+            let p = &self.params[i];
+            if let Dist::Derived(e) = &p.dist {
+                let mut slots = Vec::new();
+                e.slots(&mut slots);
+                if slots.iter().any(|s| varying[*s]) {
+                    varying[p.slot] = true;
+                }
+            }
+        }
+        varying
     }
 
     /// The slot holding `name` (`param` or `param.component`).
@@ -256,10 +404,10 @@ impl ParamSet {
                     }
                 }
                 Dist::Shares(sh) => v[p.slot..p.slot + sh.len()].copy_from_slice(sh),
-                Dist::Derived(_) => {}
+                Dist::Derived(_) | Dist::Path { .. } => {}
             }
         }
-        self.compute_derived(&mut v)?;
+        self.recompute(&mut v)?;
         Ok(v)
     }
 
@@ -304,11 +452,11 @@ impl ParamSet {
                     v[p.slot..p.slot + sh.len()].copy_from_slice(sh);
                     continue;
                 }
-                Dist::Derived(_) => continue,
+                Dist::Derived(_) | Dist::Path { .. } => continue,
             };
             v[p.slot] = x;
         }
-        self.compute_derived(&mut v)?;
+        self.recompute(&mut v)?;
         Ok(v)
     }
 
@@ -320,6 +468,88 @@ impl ParamSet {
             }
         }
         Ok(())
+    }
+}
+
+/// A knot as written: a number, or an expression still to be bound to slots.
+enum KnotSource {
+    Num(f64),
+    Ast(expr::Ast),
+}
+
+/// A financial year label for messages, from its first calendar year (2010 -> "2010-11").
+fn knot_label(year: i32) -> String {
+    format!("{year}-{:02}", (year + 1).rem_euclid(100))
+}
+
+/// Parses a path's knots: financial-year labels in increasing order, each with a finite number
+/// or an expression.
+fn parse_knots(
+    name: &str,
+    knots: &IndexMap<String, super::raw::Value>,
+) -> Result<Vec<(i32, KnotSource)>, ParamIssue> {
+    let mut out: Vec<(i32, KnotSource)> = Vec::new();
+    for (label, v) in knots {
+        let Some(year) = super::model::parse_year_label(label) else {
+            return Err(issue(
+                name,
+                "path",
+                format!("knot `{label}` is not a financial year"),
+                "label each knot by its financial year, e.g. \"2016-17\"",
+            ));
+        };
+        if out.last().is_some_and(|(y, _)| *y >= year) {
+            return Err(issue(
+                name,
+                "path",
+                format!("knot `{label}` is not after the knot before it"),
+                "list the knots once each, in year order",
+            ));
+        }
+        let k = match v {
+            super::raw::Value::Num(x) if x.is_finite() => KnotSource::Num(*x),
+            super::raw::Value::Num(x) => {
+                return Err(issue(
+                    name,
+                    "path",
+                    format!("knot `{label}` is {x}, not a finite number"),
+                    "give each knot a finite number or an expression",
+                ))
+            }
+            super::raw::Value::Expr(src) => match expr::parse(src) {
+                Ok(ast) => KnotSource::Ast(ast),
+                Err(e) => {
+                    return Err(issue(
+                        name,
+                        "path",
+                        format!("cannot parse the knot for `{label}`: {e}"),
+                        "fix the expression syntax",
+                    ))
+                }
+            },
+        };
+        out.push((year, k));
+    }
+    Ok(out)
+}
+
+/// A path's value in the financial year starting in `year`: the first knot's value before it,
+/// the last knot's after it, and linear (or stepped) between knots.
+fn path_value(knots: &[(i32, Expr)], step: bool, year: i32, v: &[f64]) -> Result<f64, String> {
+    let at = |k: usize| knots[k].1.eval(v).map_err(|e| e.0);
+    let next = knots.iter().position(|(y, _)| *y > year);
+    match next {
+        Some(0) => at(0),
+        None => at(knots.len() - 1),
+        Some(k) => {
+            let (y0, y1) = (knots[k - 1].0, knots[k].0);
+            let a = at(k - 1)?;
+            if step || year == y0 {
+                return Ok(a);
+            }
+            let b = at(k)?;
+            Ok(a + (b - a) * f64::from(year - y0) / f64::from(y1 - y0))
+        }
     }
 }
 
@@ -355,7 +585,7 @@ fn positive(name: &str, field: &'static str, x: f64) -> Result<f64, ParamIssue> 
 }
 
 /// The fields that give a distribution its shape, with what each belongs to (for messages).
-const DIST_FIELDS: [(&str, &str); 12] = [
+const DIST_FIELDS: [(&str, &str); 14] = [
     ("value", "a fixed value"),
     ("expr", "a derived parameter"),
     ("alpha", "a beta"),
@@ -368,6 +598,8 @@ const DIST_FIELDS: [(&str, &str); 12] = [
     ("max", "a uniform"),
     ("shares", "shares or a dirichlet"),
     ("concentration", "a dirichlet"),
+    ("path", "a time path"),
+    ("between", "a time path"),
 ];
 
 /// The shape fields of `p` that are given.
@@ -385,6 +617,8 @@ fn given_fields(p: &RawParam) -> Vec<&'static str> {
         p.max.is_some(),
         p.shares.is_some(),
         p.concentration.is_some(),
+        p.path.is_some(),
+        p.between.is_some(),
     ];
     DIST_FIELDS
         .iter()
@@ -406,6 +640,7 @@ fn mixed_fields(name: &str, dist: &str, p: &RawParam) -> Result<(), ParamIssue> 
         "uniform" => &["min", "max"],
         "dirichlet" => &["shares", "concentration"],
         "shares" => &["shares"],
+        "path" => &["path", "between"],
         _ => return Ok(()),
     };
     let given = given_fields(p);
@@ -446,6 +681,8 @@ fn mixed_fields(name: &str, dist: &str, p: &RawParam) -> Result<(), ParamIssue> 
 fn parse_dist(name: &str, p: &RawParam) -> Result<(Dist, Vec<String>), ParamIssue> {
     let dist = p.dist.as_deref().unwrap_or(if p.expr.is_some() {
         "derived"
+    } else if p.path.is_some() {
+        "path"
     } else if p.shares.is_some() {
         "shares"
     } else {
@@ -454,6 +691,33 @@ fn parse_dist(name: &str, p: &RawParam) -> Result<(Dist, Vec<String>), ParamIssu
     mixed_fields(name, dist, p)?;
     let d = match dist {
         "fixed" => Dist::Fixed(need(name, "value", p.value, dist)?),
+        "path" => {
+            let step = match p.between.as_deref() {
+                None | Some("linear") => false,
+                Some("step") => true,
+                Some(other) => return Err(issue(
+                    name,
+                    "between",
+                    format!(
+                        "`between` is `{other}`; a path moves `linear` or by `step` between knots"
+                    ),
+                    "write \"between\": \"linear\" (the default) or \"step\"",
+                )),
+            };
+            if p.path.as_ref().is_none_or(|k| k.is_empty()) {
+                return Err(issue(
+                    name,
+                    "path",
+                    "a time path needs at least one knot",
+                    "write knots by financial year, e.g. \"path\": {\"2010-11\": 0.8, \"2024-25\": 1.0}",
+                ));
+            }
+            // Knots are parsed and bound by `ParamSet::build`, after every slot is known.
+            Dist::Path {
+                knots: Vec::new(),
+                step,
+            }
+        }
         "derived" => {
             if p.expr.is_none() {
                 return Err(issue(
@@ -601,9 +865,10 @@ fn parse_dist(name: &str, p: &RawParam) -> Result<(Dist, Vec<String>), ParamIssu
                     "dirichlet",
                     "shares",
                     "derived",
+                    "path",
                 ],
             );
-            return Err(issue(name, "dist", format!("unknown distribution `{other}`{hint}"), "use one of: fixed, beta, lognormal, gamma, normal, uniform, dirichlet, shares, derived"));
+            return Err(issue(name, "dist", format!("unknown distribution `{other}`{hint}"), "use one of: fixed, beta, lognormal, gamma, normal, uniform, dirichlet, shares, derived, path"));
         }
     };
     Ok((d, Vec::new()))
@@ -616,6 +881,63 @@ mod tests {
 
     fn raw(json: serde_json::Value) -> IndexMap<String, RawParam> {
         serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn a_time_path_holds_before_its_first_knot_moves_linearly_and_holds_after_its_last() {
+        let mut set = ParamSet::build(&raw(serde_json::json!({
+            "k": {"value": 2.0, "source": "x"},
+            "p": {"path": {"2012-13": "k", "2016-17": 10, "2020-21": 4}, "source": "x"},
+            "s": {"path": {"2012-13": 1, "2016-17": 3}, "between": "step", "source": "x"},
+            "d": {"expr": "p * 10", "source": "x"}
+        })))
+        .unwrap();
+        set.start_year = 2010;
+        let v = set.central().unwrap();
+        let (p, s, d) = (
+            set.slot_of("p").unwrap(),
+            set.slot_of("s").unwrap(),
+            set.slot_of("d").unwrap(),
+        );
+        assert_eq!(v[p], 2.0, "the start year is before the first knot");
+        let at = |y: i32| set.at_year(&v, y).unwrap();
+        assert_eq!(at(2012)[p], 2.0);
+        assert_eq!(at(2014)[p], 6.0);
+        assert_eq!(at(2016)[p], 10.0);
+        assert_eq!(at(2019)[p], 5.5);
+        assert_eq!(at(2030)[p], 4.0, "held after the last knot");
+        assert_eq!(at(2015)[s], 1.0, "a step holds until the next knot");
+        assert_eq!(at(2016)[s], 3.0);
+        assert_eq!(at(2014)[d], 60.0, "derived parameters follow the path");
+        assert_eq!(set.varying_slots(), {
+            let mut w = vec![false; set.slot_names.len()];
+            w[p] = true;
+            w[s] = true;
+            w[d] = true;
+            w
+        });
+    }
+
+    #[test]
+    fn a_time_path_is_refused_with_knots_out_of_order_or_reading_a_derived_parameter() {
+        let err = |json| ParamSet::build(&raw(json)).unwrap_err()[0].message.clone();
+        assert!(err(
+            serde_json::json!({"p": {"path": {"2016-17": 1, "2012-13": 2}, "source": "x"}})
+        )
+        .contains("not after the knot before it"));
+        assert!(
+            err(serde_json::json!({"p": {"path": {"2016": 1}, "source": "x"}}))
+                .contains("not a financial year")
+        );
+        assert!(err(serde_json::json!({
+            "d": {"expr": "2 * 3", "source": "x"},
+            "p": {"path": {"2016-17": "d"}, "source": "x"}
+        }))
+        .contains("reads `d`, which is derived"));
+        assert!(
+            err(serde_json::json!({"p": {"path": {"2016-17": 1}, "value": 3, "source": "x"}}))
+                .contains("mixes two distributions")
+        );
     }
 
     #[test]

@@ -274,7 +274,7 @@ pub fn quantiles(dist: &Dist, p: f64) -> Option<Vec<f64>> {
             let s: f64 = alpha.iter().sum();
             alpha.iter().map(|a| beta_quantile(p, *a, s - a)).collect()
         }
-        Dist::Fixed(_) | Dist::Shares(_) | Dist::Derived(_) => return None,
+        Dist::Fixed(_) | Dist::Shares(_) | Dist::Derived(_) | Dist::Path { .. } => return None,
     })
 }
 

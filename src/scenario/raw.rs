@@ -151,6 +151,11 @@ pub struct RawParam {
     pub max: Option<f64>,
     pub shares: Option<IndexMap<String, f64>>,
     pub concentration: Option<f64>,
+    /// A time path: knots by financial year (`"2010-11"`), each a number or an expression over
+    /// drawn parameters.
+    pub path: Option<IndexMap<String, Value>>,
+    /// How a path moves between knots: `linear` (default) or `step`.
+    pub between: Option<String>,
     pub source: Option<String>,
     pub assumption: Option<String>,
     pub unit: Option<String>,

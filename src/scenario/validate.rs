@@ -362,7 +362,10 @@ pub fn validate(loaded: &Loaded) -> Result<Model, InputErrors> {
         return Err(InputErrors(errors));
     };
     let params = match ParamSet::build(&raw.parameters) {
-        Ok(p) => p,
+        Ok(mut p) => {
+            p.start_year = raw.start_year;
+            p
+        }
         Err(issues) => {
             errors.extend(issues.into_iter().map(|i| {
                 let path = if i.field.is_empty() {
@@ -387,6 +390,7 @@ pub fn validate(loaded: &Loaded) -> Result<Model, InputErrors> {
     if let Some(levers) = &raw.levers {
         model.effects = super::levers::compile(&mut cx, levers, &mut model);
     }
+    path_place_checks(&mut cx);
     if cx.errors.is_empty() {
         central_checks(&mut cx, &model);
     }
@@ -931,6 +935,103 @@ fn cap_bands(bands: Vec<Band>, cap: u32) -> Vec<Band> {
     out
 }
 
+/// Where a value is read once (at the start) or compounds from the start, so that a time path
+/// there would not mean what it says: initial stocks, the policy, inflows' trends and profiles,
+/// and every real growth rate.
+fn read_once(path: &str) -> bool {
+    let inflow_profile = path.starts_with("$.inflows[")
+        && [".group_shares", ".age", ".children"]
+            .iter()
+            .any(|k| path.contains(k));
+    path.starts_with("$.initial")
+        || path.starts_with("$.policy")
+        || path.contains("real_growth")
+        || path.contains("trend_per_year")
+        || inflow_profile
+}
+
+/// The first slot of `e` that changes from year to year, if any.
+fn varying_slot(e: &Expr, varying: &[bool]) -> Option<usize> {
+    let mut slots = Vec::new();
+    e.slots(&mut slots);
+    slots.into_iter().find(|s| varying[*s])
+}
+
+/// Refuses a time path (or a parameter derived from one) where the engines read a value once.
+fn path_place_checks(cx: &mut Ctx) {
+    let varying = cx.params.varying_slots();
+    if !varying.contains(&true) {
+        return;
+    }
+    let bad: Vec<(String, String)> = cx
+        .checks
+        .iter()
+        .filter(|(path, _, _)| read_once(path))
+        .filter_map(|(path, e, _)| {
+            varying_slot(e, &varying).map(|s| (path.clone(), cx.params.slot_names[s].clone()))
+        })
+        .collect();
+    for (path, name) in bad {
+        cx.err(
+            &path,
+            format!("`{name}` changes from year to year (a time path), but this value is read once, at the start, or compounds from it"),
+            "use time paths in transition probabilities, state costs (`gbp`), inflow rates (`families_per_month`), fixed costs' `gbp_m_per_year` and lever settings; budgets change by `index`, costs grow by a fixed `real_growth`",
+        );
+    }
+}
+
+/// Checks each expression that reads a time path at every later year's central values too (the
+/// start year is checked with the rest), reporting the first year out of range.
+fn yearly_range_checks(
+    cx: &mut Ctx,
+    model: &Model,
+    central: &[f64],
+    checks: &[(String, Expr, Check)],
+) {
+    let varying = cx.params.varying_slots();
+    if !varying.contains(&true) {
+        return;
+    }
+    let years: Vec<Vec<f64>> = match model.year_values(central) {
+        Ok(v) => v,
+        Err(e) => {
+            cx.err(
+                "$.parameters",
+                format!("cannot evaluate a time path at central values: {e}"),
+                "check the knots' expressions",
+            );
+            return;
+        }
+    };
+    for (path, e, check) in checks {
+        if varying_slot(e, &varying).is_none() {
+            continue;
+        }
+        let problem = years.iter().enumerate().skip(1).find_map(|(y, v)| {
+            let value = e.eval(v).map_err(|err| err.0);
+            match value {
+                Ok(x) => check.problem(x).map(|(m, f)| (y, m, f.to_string())),
+                Err(err) => Some((
+                    y,
+                    format!("cannot be evaluated: {err}"),
+                    "check the knots' expressions".into(),
+                )),
+            }
+        });
+        if let Some((y, m, f)) = problem {
+            let names = param_names(cx, e);
+            cx.err(
+                path,
+                format!(
+                    "in {} at central values: {m} (from parameters: {names})",
+                    model.year_label(y)
+                ),
+                f,
+            );
+        }
+    }
+}
+
 /// Evaluates every expression at the parameters' central values and checks ranges, then checks
 /// that the probabilities out of each state sum to at most 1 for every group, age and duration.
 fn central_checks(cx: &mut Ctx, model: &Model) {
@@ -946,6 +1047,7 @@ fn central_checks(cx: &mut Ctx, model: &Model) {
         }
     };
     let checks = std::mem::take(&mut cx.checks);
+    yearly_range_checks(cx, model, &values, &checks);
     for (path, e, check) in &checks {
         let (path, check) = (path.as_str(), *check);
         let v = match e.eval(&values) {
@@ -1118,7 +1220,8 @@ fn early_budget_checks(cx: &mut Ctx, model: &Model, values: &[f64]) {
 /// Every checked expression must stay in range in the parameter draws of the first runs too.
 fn draw_checks(cx: &mut Ctx, model: &Model, checks: &[(String, Expr, Check)]) {
     let n = super::draws::DRAWS_CHECKED;
-    match super::draws::check_draws(&cx.params, model.defaults.seed, checks) {
+    let years = model.start_year..model.start_year + model.years as i32;
+    match super::draws::check_draws(&cx.params, model.defaults.seed, years, checks) {
         Err((name, run, msg)) => cx.err(
             &format!("$.parameters.{name}.expr"),
             format!("cannot be computed in the parameter draw of run {run} (of the first {n} checked): {msg}"),

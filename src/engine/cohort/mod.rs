@@ -92,7 +92,8 @@ fn initial(model: &Model, grid: &Grid, values: &[f64]) -> Result<Mass, String> {
 /// New families of one inflow, evaluated once per draw.
 struct Arrivals {
     to: usize,
-    rate: f64,
+    /// Families a month in each year's first month, before the trend.
+    rates: Vec<f64>,
     trend: f64,
     mean_children: f64,
     /// Share of the inflow in each group and age cell of `to` (one age vector a group).
@@ -101,7 +102,7 @@ struct Arrivals {
 
 impl Arrivals {
     /// Spreads `spread` over the age vectors of state `to`.
-    fn new(grid: &Grid, to: usize, rate: f64, trend: f64, spread: &Spread) -> Arrivals {
+    fn new(grid: &Grid, to: usize, rates: Vec<f64>, trend: f64, spread: &Spread) -> Arrivals {
         let n_age = grid.states[to].n_age;
         let shares = spread
             .groups
@@ -116,7 +117,7 @@ impl Arrivals {
             .collect();
         Arrivals {
             to,
-            rate,
+            rates,
             trend,
             mean_children: spread.mean_children,
             shares,
@@ -150,11 +151,13 @@ fn project_body(model: &Model, values: &[f64]) -> Result<Projection, String> {
     let grid = Grid::new(model);
     let s_n = model.states.len();
     let budgets = Budgets::new(model, values)?;
+    let year_values = model.year_values(values)?;
     let mut arrivals = Vec::new();
     for f in &model.inflows {
-        let rate = f
-            .per_month
-            .eval(values)
+        let rates = year_values
+            .iter()
+            .map(|v| f.per_month.eval(v))
+            .collect::<Result<Vec<f64>, _>>()
             .map_err(|e| format!("inflow {}: {e}", f.name))?;
         let trend = f
             .trend
@@ -162,7 +165,7 @@ fn project_body(model: &Model, values: &[f64]) -> Result<Projection, String> {
             .map_err(|e| format!("inflow {}: {e}", f.name))?;
         let limit = model.states[f.to].age_out_months.min(MAX_AGE_YEARS * 12);
         let spread = Spread::new(&f.profile, values, limit, grid.age_unit)?;
-        arrivals.push(Arrivals::new(&grid, f.to, rate, trend, &spread));
+        arrivals.push(Arrivals::new(&grid, f.to, rates, trend, &spread));
     }
     let mut mass = initial(model, &grid, values)?;
     let mut lines = Lines::new(model, &grid);
@@ -175,7 +178,8 @@ fn project_body(model: &Model, values: &[f64]) -> Result<Projection, String> {
         clamped_rows: 0,
     };
     let cap = model.capacity_state;
-    for y in 0..model.years {
+    for (y, values) in year_values.iter().enumerate() {
+        let values = &values[..];
         let tables = Tables::build(model, values, y)?;
         let runs = grid.runs(&tables);
         work.entrants
@@ -200,7 +204,7 @@ fn project_body(model: &Model, values: &[f64]) -> Result<Projection, String> {
         for mm in 0..12 {
             let m = y * 12 + mm;
             for a in &arrivals {
-                let lambda = a.rate * (1.0 + a.trend).powf(m as f64 / 12.0);
+                let lambda = a.rates[y] * (1.0 + a.trend).powf(m as f64 / 12.0);
                 if lambda <= 0.0 {
                     continue;
                 }

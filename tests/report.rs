@@ -312,6 +312,7 @@ fn workbook_yearly_and_differences_sheets_hold_the_csv_numbers_exactly() {
             "Headline measures",
             "Yearly results",
             "Differences",
+            "Policy",
             "Parameters",
             "About"
         ]
@@ -462,7 +463,13 @@ fn run_folder_workbook_has_no_differences_sheet_and_quotes_the_first_and_last_ye
     carecast().arg("report").arg(&dir).assert().success();
     assert_eq!(
         workbook(&dir).sheet_names(),
-        ["Headline measures", "Yearly results", "Parameters", "About"]
+        [
+            "Headline measures",
+            "Yearly results",
+            "Policy",
+            "Parameters",
+            "About"
+        ]
     );
     assert_sheet_matches_csv(
         &sheet_rows(&dir, "Yearly results", &RESULT_HEADER),
@@ -645,5 +652,45 @@ fn report_html_renders_in_a_headless_browser() {
         dark > pixels.len() / 500,
         "text is drawn: {dark} dark pixels of {}",
         pixels.len()
+    );
+}
+
+#[test]
+fn a_comparison_report_names_the_money_and_its_years_and_quotes_medians() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = comparison_folder(tmp.path());
+    carecast().arg("report").arg(&dir).assert().success();
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    for want in [
+        "extra early investment of £390m in 2025-26, £650m in 2026-27, £780m in 2027-28 and £780m in 2028-29 (£2,600m in all)",
+        "## Policy",
+        "family-help-investment against baseline: extra early investment of £390m in 2025-26",
+        "| 2027-28 | 2,836 | 780 |",
+    ] {
+        assert!(md.contains(want), "no `{want}` in the report:\n{md}");
+    }
+    // The headline's net cost is the median of comparison.json, not its mean.
+    let c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("comparison.json")).unwrap())
+            .unwrap();
+    let net = &c["alternatives"][0]["net_cost_gbp_m"];
+    let p50 = net["p50"].as_f64().unwrap();
+    let money = |x: f64| {
+        let s = format!("{:.0}", x.abs());
+        let mut g = String::new();
+        for (i, ch) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                g.push(',');
+            }
+            g.push(ch);
+        }
+        format!("{}£{g}m", if x < 0.0 { "\u{2212}" } else { "" })
+    };
+    assert!(
+        md.contains(&format!(
+            "net cost over the horizon {} (90% interval",
+            money(p50)
+        )),
+        "median {p50} not quoted:\n{md}"
     );
 }

@@ -3,6 +3,7 @@
 use super::measures::{self, stat_of, yearly_stat, Measure, Stat};
 use super::method::{self, Engine};
 use super::params::{parameter_table, plain, ParamTable};
+use super::policy::{self, PolicyTable};
 use serde_json::Value;
 
 /// The MODEL.md list of known limitations, quoted in every report.
@@ -24,6 +25,8 @@ pub struct Report {
     pub description: Vec<String>,
     pub findings: Vec<String>,
     pub charts: Vec<Chart>,
+    /// Each scenario's money by year (and, for alternatives, what differs from the baseline).
+    pub policy: Vec<PolicyTable>,
     pub parameters: Vec<ParamTable>,
     pub limitations: Vec<String>,
     /// The findings' figures as numbers, for the workbook.
@@ -45,7 +48,7 @@ fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
 }
 
 /// Thousands separators on a rounded number, with a true minus sign.
-fn grouped(x: f64, decimals: usize) -> String {
+pub(super) fn grouped(x: f64, decimals: usize) -> String {
     let s = format!("{:.*}", decimals, x.abs());
     let (int, frac) = match s.split_once('.') {
         Some((i, f)) => (i.to_string(), format!(".{f}")),
@@ -62,7 +65,8 @@ fn grouped(x: f64, decimals: usize) -> String {
     format!("{}{out}{frac}", if neg { "\u{2212}" } else { "" })
 }
 
-fn money_m(x: f64) -> String {
+/// £m, rounded, with thousands separators and a true minus sign ("£2,836m").
+pub(super) fn money_m(x: f64) -> String {
     let g = grouped(x, 0);
     match g.strip_prefix('\u{2212}') {
         Some(rest) => format!("\u{2212}£{rest}m"),
@@ -78,8 +82,9 @@ fn pounds(x: f64) -> String {
     }
 }
 
+/// The median with its 90% interval: the one statistic a report's text quotes, as its charts do.
 fn interval(s: Stat, f: fn(f64) -> String) -> String {
-    format!("{} (90% interval {} to {})", f(s.mean), f(s.p5), f(s.p95))
+    format!("{} (90% interval {} to {})", f(s.p50), f(s.p5), f(s.p95))
 }
 
 fn count(x: f64) -> String {
@@ -183,7 +188,7 @@ pub fn for_run(files: &ScenarioFiles, charts: Vec<Chart>, report_command: &str) 
     if let (Some(a), Some(b)) = (ratio(first), ratio(last)) {
         findings.push(format!(
             "In {first} the model projects {} of late spend for every £1 of early spend (90% interval {} to {}); by {last}, {}.",
-            pounds(a.mean),
+            pounds(a.p50),
             pounds(a.p5),
             pounds(a.p95),
             interval(b, pounds)
@@ -220,18 +225,21 @@ pub fn for_run(files: &ScenarioFiles, charts: Vec<Chart>, report_command: &str) 
     reproducibility.push(("Scenario file".into(), str_of(s, "scenario_file").into()));
     reproducibility.push(("Scenario hash".into(), str_of(s, "scenario_hash").into()));
     reproducibility.push(("Report command".into(), report_command.into()));
+    let mut description = vec![
+        str_of(s, "description").to_string(),
+        format!(
+            "{first} to {last}, £ at {} prices, discount rate {}.",
+            str_of(s, "price_base"),
+            plain(s.get("discount_rate"))
+        ),
+    ];
+    description.extend(policy::sentence(s));
     Report {
         title: format!("carecast results: {}", str_of(s, "scenario")),
-        description: vec![
-            str_of(s, "description").to_string(),
-            format!(
-                "{first} to {last}, £ at {} prices, discount rate {}.",
-                str_of(s, "price_base"),
-                plain(s.get("discount_rate"))
-            ),
-        ],
+        description,
         findings,
         charts,
+        policy: policy::table(s).into_iter().collect(),
         parameters: vec![parameter_table(s)],
         limitations: limitations(&[s]),
         measures: measures::for_run(s, files.yearly),
@@ -269,7 +277,7 @@ pub fn for_comparison(
         match st("late_avoided_per_extra_early_gbp") {
             Some(r) => findings.push(format!(
                 "{name}: {} of late spend avoided per £1 of extra early spend (90% interval {} to {}).",
-                pounds(r.mean),
+                pounds(r.p50),
                 pounds(r.p5),
                 pounds(r.p95)
             )),
@@ -350,11 +358,22 @@ pub fn for_comparison(
     }
     reproducibility.push(("Report command".into(), report_command.into()));
     let summaries: Vec<&Value> = scenarios.iter().map(|s| s.summary).collect();
+    description.extend(summaries.iter().filter_map(|s| policy::sentence(s)));
+    let mut policy_tables = Vec::new();
+    for (i, s) in summaries.iter().enumerate() {
+        if let Some(mut t) = policy::table(s) {
+            if i > 0 {
+                t.differs = Some(policy::differences(summaries[0], s));
+            }
+            policy_tables.push(t);
+        }
+    }
     Report {
         title: format!("carecast comparison: {}", str_of(c, "comparison")),
         description,
         findings,
         charts,
+        policy: policy_tables,
         parameters: comparison_parameters(&summaries),
         limitations: limitations(&summaries),
         measures: measures::for_comparison(c),

@@ -77,6 +77,28 @@ pub fn render(r: &Report) -> String {
             escape(&c.title)
         ));
     }
+    if !r.policy.is_empty() {
+        h.push_str("<h2>Policy</h2>\n");
+    }
+    for t in &r.policy {
+        h.push_str(&format!("<h3>{}</h3>\n", escape(&t.scenario)));
+        if let Some(d) = &t.differs {
+            h.push_str(&format!("<p>{}</p>\n", escape(d)));
+        }
+        h.push_str(&format!(
+            "<table>\n<thead><tr><th>Year</th><th>{}</th><th>Extra early investment (£m)</th></tr></thead>\n<tbody>\n",
+            escape(&t.budget_label)
+        ));
+        for (y, b, e) in &t.rows {
+            h.push_str(&format!(
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+                escape(y),
+                super::content::grouped(*b, 0),
+                super::content::grouped(*e, 0)
+            ));
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
     h.push_str("<h2>Parameters</h2>\n");
     for t in &r.parameters {
         h.push_str(&format!("<h3>{}</h3>\n", escape(&t.scenario)));

@@ -41,6 +41,27 @@ pub fn render(r: &Report) -> String {
             c.link
         ));
     }
+    if !r.policy.is_empty() {
+        m.push_str("## Policy\n\n");
+    }
+    for t in &r.policy {
+        m.push_str(&format!("### {}\n\n", escape(&t.scenario)));
+        if let Some(d) = &t.differs {
+            m.push_str(&format!("{}\n\n", escape(d)));
+        }
+        m.push_str(&format!(
+            "| Year | {} | Extra early investment (£m) |\n|---|---:|---:|\n",
+            escape(&t.budget_label)
+        ));
+        for (y, b, e) in &t.rows {
+            m.push_str(&format!(
+                "| {y} | {} | {} |\n",
+                super::content::grouped(*b, 0),
+                super::content::grouped(*e, 0)
+            ));
+        }
+        m.push('\n');
+    }
     m.push_str("## Parameters\n\n");
     for t in &r.parameters {
         m.push_str(&format!("### {}\n\n", escape(&t.scenario)));

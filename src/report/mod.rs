@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod measures;
 pub mod method;
 pub mod params;
+pub mod policy;
 pub mod tables;
 pub mod xlsx;
 

@@ -291,6 +291,25 @@ fn parameter_rows(report: &Report) -> Vec<Vec<Cell>> {
     rows
 }
 
+/// Sheet of each scenario's money by year at central values.
+pub const POLICY_SHEET: &str = "Policy";
+
+fn policy_rows(report: &Report) -> Vec<Vec<Cell>> {
+    let mut rows = Vec::new();
+    for t in &report.policy {
+        for (y, b, e) in &t.rows {
+            rows.push(vec![
+                text(&t.scenario),
+                text(&t.budget_label),
+                text(y),
+                Cell::Number(*b, "#,##0.0"),
+                Cell::Number(*e, "#,##0.0"),
+            ]);
+        }
+    }
+    rows
+}
+
 fn about_rows(report: &Report, has_differences: bool) -> Vec<Vec<Cell>> {
     let mut rows = vec![vec![text("Report"), Cell::Wrapped(report.title.clone())]];
     for d in &report.description {
@@ -306,6 +325,7 @@ fn about_rows(report: &Report, has_differences: bool) -> Vec<Vec<Cell>> {
     if has_differences {
         notes.push((DIFFERENCES_SHEET, "deltas.csv: alternative minus baseline, computed run by run with common random numbers, then summarised across runs."));
     }
+    notes.push((POLICY_SHEET, "Each scenario's budget and extra early investment by year, at the parameters' central values (summary.json's policy block)."));
     notes.push((PARAMETERS_SHEET, "Each parameter's distribution as the scenario states it, the values drawn across runs (for parameters drawn as one number), and its source or assumption."));
     notes.push(("Numbers", "Stored unrounded, exactly as in the CSV and JSON files; the number formats round only what is shown."));
     for (k, v) in notes {
@@ -349,6 +369,18 @@ pub fn render(
             &result_rows(d),
         )?;
     }
+    write_table(
+        wb.add_worksheet(),
+        POLICY_SHEET,
+        &[
+            "Scenario",
+            "Budget",
+            "Year",
+            "Budget (£m)",
+            "Extra early investment (£m)",
+        ],
+        &policy_rows(report),
+    )?;
     write_table(
         wb.add_worksheet(),
         PARAMETERS_SHEET,

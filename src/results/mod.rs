@@ -6,6 +6,7 @@
 pub mod compare;
 pub mod convergence;
 pub mod metrics;
+pub mod policy;
 pub mod runs;
 pub mod stats;
 pub mod store;

@@ -71,6 +71,7 @@ pub fn summary_json<R: Runs + ?Sized>(
         "start_year": model.year_label(0),
         "end_year": model.year_label(model.years - 1),
         "discount_rate": model.discount_rate,
+        "policy": super::policy::policy_json(model),
         "parameters": params,
         "limitations": model.limitations,
         "clamped_probability_rows": clamped,

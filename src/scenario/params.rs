@@ -695,14 +695,16 @@ fn parse_dist(name: &str, p: &RawParam) -> Result<(Dist, Vec<String>), ParamIssu
             let step = match p.between.as_deref() {
                 None | Some("linear") => false,
                 Some("step") => true,
-                Some(other) => return Err(issue(
-                    name,
-                    "between",
-                    format!(
+                Some(other) => {
+                    return Err(issue(
+                        name,
+                        "between",
+                        format!(
                         "`between` is `{other}`; a path moves `linear` or by `step` between knots"
                     ),
-                    "write \"between\": \"linear\" (the default) or \"step\"",
-                )),
+                        "write \"between\": \"linear\" (the default) or \"step\"",
+                    ))
+                }
             };
             if p.path.as_ref().is_none_or(|k| k.is_empty()) {
                 return Err(issue(

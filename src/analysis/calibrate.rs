@@ -28,6 +28,9 @@ pub struct RawTargets {
     /// Why the bounds are what they are.
     #[serde(default)]
     pub bounds_note: String,
+    /// Why the targets' observation errors are what they are.
+    #[serde(default)]
+    pub observation_note: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -38,6 +41,8 @@ pub struct RawTarget {
     pub year: Option<String>,
     #[serde(default = "one")]
     pub weight: f64,
+    /// The target's observation error as a share of its value (for Bayesian calibration).
+    pub observation_sd: Option<f64>,
     #[serde(default)]
     pub source: String,
 }

@@ -51,9 +51,24 @@ pub struct CalibrateArgs {
     /// Targets file (JSON): stocks and flows by metric and year, optional bounds.
     #[arg(long)]
     pub targets: PathBuf,
-    /// Parameters whose central values are fitted, comma separated.
-    #[arg(long, required = true, value_delimiter = ',')]
+    /// Parameters whose central values are fitted, comma separated (least squares; not with
+    /// --posterior, which calibrates every parameter with a distribution).
+    #[arg(long, required_unless_present = "posterior", value_delimiter = ',')]
     pub free: Vec<String>,
+    /// Bayesian calibration: the posterior of every parameter with a distribution (the
+    /// scenario's distributions are the priors) given the targets and their `observation_sd`,
+    /// by sequential Monte Carlo on the cohort engine; writes posterior.json and fit.csv.
+    #[arg(long, conflicts_with = "free")]
+    pub posterior: bool,
+    /// Particles of the --posterior sampler, 100 to 100,000 (its posterior sample size).
+    #[arg(long, default_value_t = 1000, value_name = "N", allow_hyphen_values = true, value_parser = particles_arg)]
+    pub particles: usize,
+    /// Moves of each particle after each resampling (--posterior), 1 to 50.
+    #[arg(long, default_value_t = 3, value_name = "K", allow_hyphen_values = true, value_parser = moves_arg)]
+    pub moves: usize,
+    /// Seed of the --posterior sampler (default: the scenario's `run.seed`).
+    #[arg(long, value_name = "S", allow_hyphen_values = true, value_parser = crate::cli::seed_arg)]
+    pub seed: Option<u64>,
     /// Output folder; writes <out>/<scenario>-calibration/.
     #[arg(long, default_value = "output")]
     pub out: PathBuf,
@@ -69,5 +84,23 @@ fn max_evals_arg(s: &str) -> Result<usize, String> {
         _ => Err(
             "--max-evals takes a whole number from 10 to 10000000, e.g. --max-evals 3000".into(),
         ),
+    }
+}
+
+/// `--particles`: 100 to 100,000.
+fn particles_arg(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (100..=100_000).contains(&n) => Ok(n),
+        _ => {
+            Err("--particles takes a whole number from 100 to 100000, e.g. --particles 1000".into())
+        }
+    }
+}
+
+/// `--moves`: 1 to 50.
+fn moves_arg(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=50).contains(&n) => Ok(n),
+        _ => Err("--moves takes a whole number from 1 to 50, e.g. --moves 3".into()),
     }
 }

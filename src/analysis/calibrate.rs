@@ -57,6 +57,8 @@ pub struct Target {
     pub measure: Measure,
     pub value: f64,
     pub weight: f64,
+    /// Observation error as a share of the value, where the file gives one.
+    pub observation_sd: Option<f64>,
     pub source: String,
 }
 
@@ -85,10 +87,18 @@ pub fn targets(model: &Model, raw: &RawTargets) -> Result<Vec<Target>, String> {
             if !(t.weight.is_finite() && t.weight >= 0.0) {
                 return Err(format!("$.targets[{i}].weight: give a weight of 0 or more"));
             }
+            if let Some(sd) = t.observation_sd {
+                if !(sd.is_finite() && sd > 0.0 && sd < 1.0) {
+                    return Err(format!(
+                        "$.targets[{i}].observation_sd: {sd} is not a share between 0 and 1; give e.g. 0.03 for 3%"
+                    ));
+                }
+            }
             Ok(Target {
                 measure,
                 value: t.value,
                 weight: t.weight,
+                observation_sd: t.observation_sd,
                 source: t.source.clone(),
             })
         })
@@ -172,7 +182,8 @@ pub struct Fit {
 }
 
 /// `model` cut to the years the targets need (calibration never looks further).
-fn truncated(model: &Model, targets: &[Target]) -> Model {
+/// `model` cut to the years the targets need.
+pub(crate) fn truncated(model: &Model, targets: &[Target]) -> Model {
     let years = targets
         .iter()
         .filter_map(|t| t.measure.year)

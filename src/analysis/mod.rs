@@ -3,6 +3,7 @@
 //! tables; the application layer writes them.
 
 pub mod calibrate;
+pub mod posterior;
 pub mod sensitivity;
 
 use crate::engine::cohort;

@@ -128,6 +128,18 @@ fn tornado_of(
 /// `carecast calibrate SCENARIO --targets T --free a,b`.
 pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     let model = load(&args.scenario)?;
+    let (raw, targets) = read_targets(args, &model)?;
+    if args.posterior {
+        return super::posterior::posterior(args, &model, &targets);
+    }
+    calibrate_free(args, &model, &raw, &targets)
+}
+
+/// Reads and checks the targets file.
+pub(super) fn read_targets(
+    args: &CalibrateArgs,
+    model: &Model,
+) -> Result<(cal::RawTargets, Vec<cal::Target>), Error> {
     let text = std::fs::read_to_string(&args.targets).map_err(|e| {
         Error::io(
             format!("cannot read targets file {}", args.targets.display()),
@@ -143,12 +155,22 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             e.inner()
         ))
     })?;
-    let targets = cal::targets(&model, &raw).map_err(bad)?;
-    let free = cal::free_params(&model, &args.free, &raw.bounds).map_err(Error::Usage)?;
+    let targets = cal::targets(model, &raw).map_err(bad)?;
+    Ok((raw, targets))
+}
+
+/// Least-squares calibration of the `--free` parameters' central values.
+fn calibrate_free(
+    args: &CalibrateArgs,
+    model: &Model,
+    raw: &cal::RawTargets,
+    targets: &[cal::Target],
+) -> Result<(), Error> {
+    let free = cal::free_params(model, &args.free, &raw.bounds).map_err(Error::Usage)?;
     if args.max_evals < 10 {
         return Err(Error::Usage("--max-evals must be at least 10".into()));
     }
-    let fit = cal::fit(&model, &targets, &free, args.max_evals).map_err(Error::Other)?;
+    let fit = cal::fit(model, targets, &free, args.max_evals).map_err(Error::Other)?;
     let staged = Staged::new(&args.out, &format!("{}-calibration", model.name))?;
     let scen = std::fs::canonicalize(&args.scenario).unwrap_or_else(|_| args.scenario.clone());
     let extends = scen
@@ -163,12 +185,12 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     );
     staged.write(
         "fit.csv",
-        cal::fit_csv(&model, &targets, &free, &fit).as_bytes(),
+        cal::fit_csv(model, targets, &free, &fit).as_bytes(),
     )?;
     staged.write(
         "calibrated.json",
         cal::extends_json(
-            &model,
+            model,
             &extends,
             &free,
             &fit,

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod guard;
 pub mod interrupt;
 pub mod output;
+pub mod posterior;
 pub mod progress;
 pub mod report;
 pub mod scale;

@@ -61,3 +61,75 @@ fn the_posterior_is_the_same_for_a_seed_on_one_or_two_threads_and_fits_the_targe
     assert_eq!(fit.lines().count(), 1 + 7);
     assert!(fit.starts_with("metric,year,observed,observation_sd,p5,p50,p95\n"));
 }
+
+/// Writes a scenario extending the baseline that runs on `draws` (and overrides `fh_end`).
+fn on_draws(dir: &Path, draws: &Path, override_fh_end: bool) -> std::path::PathBuf {
+    let base = fs::canonicalize("scenarios/baseline.json").unwrap();
+    let mut doc = serde_json::json!({
+        "extends": base, "name": "on-draws",
+        "run": {"draws": draws.file_name().unwrap().to_str().unwrap()}
+    });
+    if override_fh_end {
+        doc["parameters"] = serde_json::json!({"fh_end": {"value": 0.2, "assumption": "test"}});
+    }
+    let file = draws
+        .parent()
+        .unwrap()
+        .join(if override_fh_end { "b.json" } else { "a.json" });
+    let _ = dir;
+    fs::write(&file, doc.to_string()).unwrap();
+    file
+}
+
+#[test]
+fn runs_take_the_posterior_draws_for_the_parameters_it_calibrated_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let post = calibrate(&dir.path().join("p"), "2");
+    let file = dir.path().join("p/baseline-posterior/posterior.json");
+    let names: Vec<String> = post["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect();
+    let draw = |i: usize, name: &str| {
+        let col = names.iter().position(|n| n == name).unwrap();
+        post["draws"][i][col].as_f64().unwrap()
+    };
+    let model = carecast::scenario::load_model(&on_draws(dir.path(), &file, false)).unwrap();
+    let seed = model.defaults.seed;
+    for run in [0u64, 1, 119] {
+        let v = model.run_values(run, seed).unwrap();
+        for name in ["fh_end", "family_help_rr", "cin_close"] {
+            let slot = model.params.slot_of(name).unwrap();
+            assert_eq!(v[slot], draw(run as usize, name), "run {run}, {name}");
+        }
+    }
+    // Beyond the file's 120 draws a run takes one of them, chosen by its own seed.
+    let v = model.run_values(500, seed).unwrap();
+    let slot = model.params.slot_of("fh_end").unwrap();
+    assert!((0..120).any(|i| draw(i, "fh_end") == v[slot]));
+    // An override in an extending scenario wins over the posterior, and is reported.
+    let over = carecast::scenario::load_model(&on_draws(dir.path(), &file, true)).unwrap();
+    assert_eq!(over.run_values(0, seed).unwrap()[slot], 0.2);
+    let p = over.posterior.as_ref().unwrap();
+    assert_eq!(p.redefined, ["fh_end"]);
+    assert!(!p.from_posterior.contains(&"fh_end".to_string()));
+    // summary.json says where the draws came from.
+    let out = dir.path().join("out");
+    Command::cargo_bin("carecast")
+        .unwrap()
+        .env("CI", "1")
+        .arg("run")
+        .arg(on_draws(dir.path(), &file, false))
+        .args(["--runs", "2", "--scale", "0.004", "--no-charts", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let s: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("on-draws/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(s["parameter_draws"]["from"], "posterior");
+    assert_eq!(s["parameter_draws"]["draws"], 120);
+    assert_eq!(s["parameter_draws"]["sha256"].as_str().unwrap().len(), 64);
+}

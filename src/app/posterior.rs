@@ -117,6 +117,28 @@ fn fit_csv(model: &Model, targets: &[Target], post: &Posterior) -> String {
     out
 }
 
+/// The calibrated priors (each parameter with a distribution, as `run.draws` compares them).
+fn priors(model: &Model) -> serde_json::Map<String, serde_json::Value> {
+    use crate::scenario::params::Dist;
+    model
+        .params
+        .params
+        .iter()
+        .filter(|p| {
+            !matches!(
+                p.dist,
+                Dist::Fixed(_) | Dist::Shares(_) | Dist::Derived(_) | Dist::Path { .. }
+            )
+        })
+        .map(|p| {
+            (
+                p.name.clone(),
+                crate::scenario::posterior_draws::prior_key(&p.raw),
+            )
+        })
+        .collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn posterior_json(
     model: &Model,
@@ -164,6 +186,7 @@ fn posterior_json(
         "distinct_draws": post.distinct,
         "stages": stages,
         "targets": tg,
+        "priors": priors(model),
         "parameters": model.params.slot_names,
         "draws": post.draws,
     });

@@ -129,10 +129,7 @@ fn priority_ranks(model: &Model) -> Vec<u64> {
 /// Simulates run `run` of `model`.
 pub fn simulate(model: &Model, run: u64, cfg: &RunConfig) -> Result<RunResult, String> {
     let seed = rng::run_seed(cfg.master_seed, run);
-    let values = model
-        .params
-        .draw(seed)
-        .map_err(|(p, e)| format!("parameter `{p}`: {e}"))?;
+    let values = model.run_values(run, cfg.master_seed)?;
     let mut sim = Sim::new(model, &values, seed, cfg.scale)?;
     let mut years = Vec::with_capacity(model.years);
     let mut state_children = Vec::with_capacity(model.years);

@@ -179,6 +179,28 @@ fn repro_common(s: &Value, engine: &Engine) -> Vec<(String, String)> {
 }
 
 /// The report for a single run folder.
+/// Where a scenario's parameter draws came from (method section): its priors, or a posterior.
+fn draws_sentence(s: &Value) -> Option<String> {
+    let d = s.get("parameter_draws")?;
+    let name = str_of(s, "scenario");
+    if d.get("from").and_then(Value::as_str) != Some("posterior") {
+        return Some(format!(
+            "Parameter draws of {name}: each run draws every parameter from the distribution the scenario gives it (priors, not calibrated to data)."
+        ));
+    }
+    let n = |k: &str| d.get(k).and_then(Value::as_array).map_or(0, Vec::len);
+    Some(format!(
+        "Parameter draws of {name}: run i takes draw i of the posterior {} (sha256 {}; {} draws, effective sample size {:.0}) for {} parameters; {} parameters are drawn from their own distributions and {} are redefined by the scenario.",
+        str_of(d, "file"),
+        str_of(d, "sha256"),
+        plain(d.get("draws")),
+        d.get("effective_sample_size").and_then(Value::as_f64).unwrap_or(f64::NAN),
+        n("parameters_from_posterior"),
+        n("parameters_from_prior"),
+        n("parameters_redefined")
+    ))
+}
+
 pub fn for_run(files: &ScenarioFiles, charts: Vec<Chart>, report_command: &str) -> Report {
     let s = files.summary;
     let first = str_of(s, "start_year");
@@ -243,7 +265,10 @@ pub fn for_run(files: &ScenarioFiles, charts: Vec<Chart>, report_command: &str) 
         parameters: vec![parameter_table(s)],
         limitations: limitations(&[s]),
         measures: measures::for_run(s, files.yearly),
-        method: method::paragraphs(&engine),
+        method: method::paragraphs(&engine)
+            .into_iter()
+            .chain(draws_sentence(s))
+            .collect(),
         reproducibility,
     }
 }
@@ -335,6 +360,7 @@ pub fn for_comparison(
         .first()
         .map_or(Engine::MonteCarlo, |s| Engine::of(s.summary));
     let mut method = method::paragraphs(&engine);
+    method.extend(scenarios.iter().filter_map(|s| draws_sentence(s.summary)));
     if let Some(conv) = c.get("conventions").and_then(Value::as_object) {
         for (k, v) in conv {
             method.push(format!(

@@ -72,6 +72,10 @@ pub fn summary_json<R: Runs + ?Sized>(
         "end_year": model.year_label(model.years - 1),
         "discount_rate": model.discount_rate,
         "policy": super::policy::policy_json(model),
+        "parameter_draws": match &model.posterior {
+            Some(p) => p.to_json(),
+            None => json!({"from": "prior"}),
+        },
         "parameters": params,
         "limitations": model.limitations,
         "clamped_probability_rows": clamped,

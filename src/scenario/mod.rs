@@ -9,6 +9,7 @@ pub mod levers;
 pub mod load;
 pub mod model;
 pub mod params;
+pub mod posterior_draws;
 pub mod quantile;
 pub mod raw;
 pub mod validate;

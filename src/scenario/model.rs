@@ -276,6 +276,8 @@ pub struct Model {
     pub resolved: serde_json::Value,
     /// `sha256:` of the resolved document's canonical JSON text.
     pub hash: String,
+    /// Posterior draws the runs take (`run.draws`), if any.
+    pub posterior: Option<std::sync::Arc<super::posterior_draws::PosteriorDraws>>,
 }
 
 /// Label of a financial year: 2025 -> "2025-26".
@@ -292,6 +294,21 @@ pub fn parse_year_label(s: &str) -> Option<i32> {
 }
 
 impl Model {
+    /// The parameter values of run `run` under `master_seed`: each parameter's own draw, with the
+    /// posterior's draw for the parameters it holds, time paths and derived parameters computed.
+    pub fn run_values(&self, run: u64, master_seed: u64) -> Result<Vec<f64>, String> {
+        let err = |(p, e): (String, String)| format!("parameter `{p}`: {e}");
+        let mut values = self
+            .params
+            .draw(crate::rng::run_seed(master_seed, run))
+            .map_err(err)?;
+        if let Some(post) = &self.posterior {
+            post.apply(post.pick(run, master_seed), &mut values);
+            self.params.recompute(&mut values).map_err(err)?;
+        }
+        Ok(values)
+    }
+
     /// The parameter values of each simulated year (time paths at that year's value; the same
     /// values every year when the scenario has none).
     pub fn year_values(&self, values: &[f64]) -> Result<Vec<Vec<f64>>, String> {

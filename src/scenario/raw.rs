@@ -102,6 +102,10 @@ pub struct RawRunDefaults {
     pub seed: u64,
     #[serde(default = "default_scale")]
     pub scale: f64,
+    /// A posterior written by `calibrate --posterior` (relative to the file that names it):
+    /// run i takes its draw i.
+    #[serde(default)]
+    pub draws: Option<String>,
 }
 
 impl Default for RawRunDefaults {
@@ -110,6 +114,7 @@ impl Default for RawRunDefaults {
             runs: default_runs(),
             seed: default_seed(),
             scale: default_scale(),
+            draws: None,
         }
     }
 }

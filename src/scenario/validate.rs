@@ -391,6 +391,14 @@ pub fn validate(loaded: &Loaded) -> Result<Model, InputErrors> {
         model.effects = super::levers::compile(&mut cx, levers, &mut model);
     }
     path_place_checks(&mut cx);
+    if let Some(d) = &raw.run.draws {
+        let holder = loaded.file_for("$.run.draws");
+        let path = holder.parent().unwrap_or(std::path::Path::new(".")).join(d);
+        match super::posterior_draws::load(&path, d, &cx.params) {
+            Ok(p) => model.posterior = Some(std::sync::Arc::new(p)),
+            Err(e) => cx.err("$.run.draws", e, "name a posterior.json written by `carecast calibrate --posterior`, relative to the scenario file that names it"),
+        }
+    }
     if cx.errors.is_empty() {
         central_checks(&mut cx, &model);
     }
@@ -899,6 +907,7 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
         capacity_state,
         resolved,
         hash,
+        posterior: None,
     }
 }
 

@@ -36,7 +36,6 @@ use crate::engine::year_metrics::{
 };
 use crate::error::Error;
 use crate::results::metrics::{idx, N_METRICS};
-use crate::rng;
 use crate::scenario::model::{Dest, Model, Role, SpendClass};
 use crate::scenario::validate::MAX_AGE_YEARS;
 use grid::{band_cells, Grid, Spread};
@@ -363,11 +362,8 @@ pub fn run_draws(
 
 /// The projection of parameter draw `r` (the draw of Monte Carlo run `r`) as a run's results.
 pub fn draw(model: &Model, r: u64, master_seed: u64) -> Result<RunResult, Error> {
-    let seed = rng::run_seed(master_seed, r);
     model
-        .params
-        .draw(seed)
-        .map_err(|(p, e)| format!("parameter `{p}`: {e}"))
+        .run_values(r, master_seed)
         .and_then(|values| {
             project(model, &values).map(|p| RunResult {
                 years: p.years,

@@ -59,7 +59,7 @@ pub fn posterior(args: &CalibrateArgs, model: &Model, targets: &[Target]) -> Res
     let dir = staged.commit()?;
     let inside = inside_share(targets, &post);
     eprintln!(
-        "{}: {} targets, {} parameter slots drawn; {} stages, {} evaluations in {:.0} s; effective sample size {:.0} of {} ({} distinct draws); {:.0}% of targets inside their 90% interval -> {}",
+        "{}: {} targets, {} parameter slots; {} stages, {} evaluations in {:.0} s; effective sample size {:.0} of {} ({} distinct draws); {:.0}% of targets inside their 90% interval -> {}",
         model.name,
         targets.len(),
         model.params.slot_names.len(),

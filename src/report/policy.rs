@@ -182,21 +182,19 @@ pub fn differences(base: &Value, alt: &Value) -> String {
         ));
     }
     let (rb, ra) = (by_year(b), by_year(a));
-    let budget: Vec<(String, f64)> = ra
-        .iter()
-        .zip(&rb)
-        .filter(|(x, y)| (x.1 - y.1).abs() >= 0.5)
-        .map(|(x, y)| (x.0.clone(), x.1 - y.1))
-        .collect();
+    // The years in which a column differs by £0.5m or more, with the difference.
+    let changed = |col: fn(&(String, f64, f64)) -> f64| -> Vec<(String, f64)> {
+        ra.iter()
+            .zip(&rb)
+            .filter(|(x, y)| (col(x) - col(y)).abs() >= 0.5)
+            .map(|(x, y)| (x.0.clone(), col(x) - col(y)))
+            .collect()
+    };
+    let budget = changed(|r| r.1);
     if !budget.is_empty() {
         out.push(format!("budget changed by {}", money_by_year(&budget)));
     }
-    let extra: Vec<(String, f64)> = ra
-        .iter()
-        .zip(&rb)
-        .filter(|(x, y)| (x.2 - y.2).abs() >= 0.5)
-        .map(|(x, y)| (x.0.clone(), x.2 - y.2))
-        .collect();
+    let extra = changed(|r| r.2);
     if !extra.is_empty() {
         out.push(format!(
             "extra early investment of {}",

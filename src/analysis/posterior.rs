@@ -126,6 +126,7 @@ fn log_likelihood(targets: &[Target], fitted: &[f64]) -> f64 {
         if !(f.is_finite() && *f > 0.0) || t.value <= 0.0 {
             return f64::NEG_INFINITY;
         }
+        // The command refuses targets without an error; 5% only guards a library caller.
         let sd = t.observation_sd.unwrap_or(0.05);
         let r = (f / t.value).ln() / sd;
         ll -= 0.5 * r * r;

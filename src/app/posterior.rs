@@ -16,6 +16,17 @@ use sha2::{Digest, Sha256};
 
 /// The command.
 pub fn posterior(args: &CalibrateArgs, model: &Model, targets: &[Target]) -> Result<(), Error> {
+    let missing: Vec<usize> = (0..targets.len())
+        .filter(|&i| targets[i].observation_sd.is_none())
+        .collect();
+    if !missing.is_empty() {
+        let at: Vec<String> = missing.iter().map(|i| format!("$.targets[{i}]")).collect();
+        return Err(Error::Usage(format!(
+            "{}: --posterior needs each target's observation error, but {} has no `observation_sd`; add e.g. \"observation_sd\": 0.03 (3% of the value) to each target and say why in `observation_note`",
+            args.targets.display(),
+            at.join(", ")
+        )));
+    }
     let settings = Settings {
         particles: args.particles,
         moves: args.moves,

@@ -6,7 +6,7 @@ use super::params::{parameter_table, plain, ParamTable};
 use super::policy::{self, PolicyTable};
 use serde_json::Value;
 
-/// The MODEL.md list of known limitations, quoted in every report.
+/// The model's known limitations (docs/model.md), quoted in every report.
 pub const MODEL_LIMITATIONS: &str = "The causal effect of early help on later statutory demand is uncertain and evidenced mostly by specific programmes; national averages hide a fourfold range between councils; unaccompanied children, court practice and market prices drive late spend independently of early help.";
 
 /// One chart: a title, its file stem under `charts/`, the SVG text to inline and the relative
@@ -152,7 +152,9 @@ fn limitations(summaries: &[&Value]) -> Vec<String> {
             }
         }
     }
-    out.push(format!("From MODEL.md: {MODEL_LIMITATIONS}"));
+    out.push(format!(
+        "Known limitations of the model (docs/model.md): {MODEL_LIMITATIONS}"
+    ));
     out
 }
 
@@ -290,6 +292,12 @@ pub fn for_comparison(
         str_of(c, "start_year"),
         str_of(c, "price_base")
     )];
+    if let Some(b) = scenarios.first() {
+        description.push(format!(
+            "{baseline} (the baseline): {}",
+            str_of(b.summary, "description")
+        ));
+    }
     for alt in c
         .get("alternatives")
         .and_then(Value::as_array)
@@ -298,6 +306,12 @@ pub fn for_comparison(
     {
         let name = str_of(alt, "scenario");
         description.push(format!("{name}: {}", str_of(alt, "description")));
+        let alt_summary = scenarios
+            .iter()
+            .find(|f| str_of(f.summary, "scenario") == name);
+        if let (Some(b), Some(a)) = (scenarios.first(), alt_summary) {
+            findings.extend(policy::redefined_warning(b.summary, a.summary));
+        }
         let st = |k: &str| alt.get(k).and_then(stat_of);
         match st("late_avoided_per_extra_early_gbp") {
             Some(r) => findings.push(format!(

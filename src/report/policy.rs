@@ -238,6 +238,43 @@ pub fn differences(base: &Value, alt: &Value) -> String {
     }
 }
 
+/// The parameters an alternative defines differently from the baseline (both define them).
+pub fn redefined(base: &Value, alt: &Value) -> Vec<String> {
+    let defs = |s: &Value| -> Vec<(String, Value)> {
+        s.get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                (
+                    plain(p.get("name")),
+                    p.get("distribution").cloned().unwrap_or(Value::Null),
+                )
+            })
+            .collect()
+    };
+    let b = defs(base);
+    defs(alt)
+        .into_iter()
+        .filter(|(n, d)| b.iter().any(|(bn, bd)| bn == n && bd != d))
+        .map(|(n, _)| n)
+        .collect()
+}
+
+/// A warning for the findings when an alternative redefines baseline parameters.
+pub fn redefined_warning(base: &Value, alt: &Value) -> Option<String> {
+    let names = redefined(base, alt);
+    if names.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{}: also redefines {} of the baseline's parameters ({}), so its differences from the baseline come from those assumptions as well as from its policy, from the first year.",
+        plain(alt.get("scenario")),
+        names.len(),
+        names.join(", ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

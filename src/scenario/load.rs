@@ -2,6 +2,7 @@
 //! errors into `InputError`s that name the file that holds the offending value.
 
 use super::raw::RawScenario;
+use super::schema::expected_fields;
 use crate::error::{suggestion, InputError};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
@@ -89,6 +90,26 @@ impl Loaded {
         let mut errors = Vec::new();
         let mut removed: Vec<String> = Vec::new();
         let mut only_unknown = true;
+        // Every unknown field first, wherever it is, from the format's own field lists.
+        for u in super::schema::unknown_fields(&self.merged) {
+            let msg = format!(
+                "unknown field `{}`, expected one of {}",
+                u.field,
+                u.expected
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let (mut message, fix) = explain_serde(&msg);
+            if let Some(hint) = misplaced(&u.path, &msg) {
+                message.push_str(&hint);
+            }
+            errors.push(self.error(&u.path, message, fix));
+            if remove_key(&mut doc, &u.path) {
+                removed.push(u.path);
+            }
+        }
         while errors.len() < MAX_PARSE_PROBLEMS {
             let (path, msg) = match deserialize(&doc) {
                 Ok(raw) => return (only_unknown.then_some(raw), errors),
@@ -134,33 +155,19 @@ fn misplaced(path: &str, msg: &str) -> Option<String> {
         return None;
     }
     let blocks = [
-        ("policy", fields_of::<super::raw::RawPolicy>()),
-        ("run", fields_of::<super::raw::RawRunDefaults>()),
+        (
+            "policy",
+            super::schema::fields_of::<super::raw::RawPolicy>(),
+        ),
+        (
+            "run",
+            super::schema::fields_of::<super::raw::RawRunDefaults>(),
+        ),
     ];
     blocks.iter().find_map(|(block, fields)| {
         crate::error::did_you_mean(field, fields.iter().map(String::as_str))
             .map(|f| format!(" (did you mean `{block}.{f}`?)"))
     })
-}
-
-/// The field names serde lists in an "unknown field" message.
-fn expected_fields(msg: &str) -> Vec<&str> {
-    msg.split("expected ")
-        .nth(1)
-        .map(|s| s.split('`').skip(1).step_by(2).collect())
-        .unwrap_or_default()
-}
-
-/// The fields a struct accepts, read from the message serde gives for a field it does not.
-fn fields_of<T: serde::de::DeserializeOwned>() -> Vec<String> {
-    let probe = serde_json::json!({"\u{1}": 0});
-    match serde_json::from_value::<T>(probe) {
-        Ok(_) => Vec::new(),
-        Err(e) => expected_fields(&e.to_string())
-            .into_iter()
-            .map(String::from)
-            .collect(),
-    }
 }
 
 /// Most problems reported from reading one scenario's structure.

@@ -12,6 +12,7 @@ pub mod params;
 pub mod posterior_draws;
 pub mod quantile;
 pub mod raw;
+pub mod schema;
 pub mod validate;
 
 pub use model::Model;

@@ -114,14 +114,66 @@ pub struct ChartArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  carecast compare scenarios/baseline.json scenarios/family-help-investment.json --runs 200\n\nCommon random numbers: run i of every scenario uses the same parameter draws and random numbers, so differences are taken run by run and their intervals are much narrower than either scenario's."
+)]
 pub struct CompareArgs {
-    /// The baseline scenario file, then one or more alternatives (same start year and horizon).
-    /// The other options are those of `run`; results go to <out>/<comparison-name>/.
-    #[command(flatten)]
-    pub run: RunArgs,
+    /// The baseline scenario file: every alternative is compared with it.
+    #[arg(value_name = "BASELINE")]
+    pub baseline: PathBuf,
+    /// One or more alternative scenario files (same start year, horizon and price base).
+    #[arg(required = true, value_name = "ALTERNATIVE")]
+    pub alternatives: Vec<PathBuf>,
+    /// Monte Carlo runs, 1 to 1,000,000 (default: the baseline's `run.runs`).
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = runs_arg)]
+    pub runs: Option<u64>,
+    /// Master seed, a whole number from 0 (default: the baseline's `run.seed`).
+    #[arg(long, value_name = "S", allow_hyphen_values = true, value_parser = seed_arg)]
+    pub seed: Option<u64>,
+    /// Fraction of England's families simulated, in (0, 1] (default: the baseline's `run.scale`).
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = scale_arg)]
+    pub scale: Option<f64>,
+    /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", allow_hyphen_values = true, value_parser = threads_arg)]
+    pub threads: Option<usize>,
+    /// Output folder; the comparison writes <out>/<comparison-name>/ (each scenario's results,
+    /// deltas.csv, comparison.json, charts).
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
     /// Name of the comparison folder (default: <baseline>-vs-<alt1>[-<alt2>...]).
     #[arg(long)]
     pub name: Option<String>,
+    /// Also write each scenario's runs.csv.
+    #[arg(long)]
+    pub runs_csv: bool,
+    /// Do not render charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Run a scale too small for the results to mean anything (with a warning in summary.json).
+    #[arg(long)]
+    pub force: bool,
+}
+
+impl CompareArgs {
+    /// The same request as `run` arguments (the Monte Carlo engine, a fixed number of runs).
+    pub fn as_run(&self) -> RunArgs {
+        RunArgs {
+            scenarios: std::iter::once(self.baseline.clone())
+                .chain(self.alternatives.iter().cloned())
+                .collect(),
+            runs: self.runs,
+            seed: self.seed,
+            scale: self.scale,
+            threads: self.threads,
+            out: self.out.clone(),
+            runs_csv: self.runs_csv,
+            no_charts: self.no_charts,
+            shard: None,
+            force: self.force,
+            engine: crate::cli_analysis::Engine::Mc,
+            until_stable: None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

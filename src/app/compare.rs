@@ -103,34 +103,12 @@ fn stat(s: &Summary) -> Stat {
     }
 }
 
-/// Refuses what a comparison cannot do: fewer than two scenarios, or options that change what a
-/// run is (comparisons pair Monte Carlo runs one to one), rather than silently ignoring them.
-fn check_request(a: &crate::cli::RunArgs) -> Result<(), Error> {
-    if a.scenarios.len() < 2 {
-        return Err(Error::Usage(
-            "compare needs a baseline and at least one alternative, e.g. `carecast compare scenarios/baseline.json scenarios/squeeze.json`".into(),
-        ));
-    }
-    let unsupported = [
-        (
-            a.engine != crate::cli_analysis::Engine::Mc,
-            "--engine cohort",
-        ),
-        (a.shard.is_some(), "--shard"),
-        (a.until_stable.is_some(), "--until-stable"),
-    ];
-    if let Some((_, flag)) = unsupported.iter().find(|(set, _)| *set) {
-        return Err(Error::Usage(format!(
-            "compare runs the Monte Carlo engine with a fixed number of runs, so {flag} cannot be used with it. Fix: drop {flag}, or run each scenario with `carecast run {flag} ...`"
-        )));
-    }
-    Ok(())
-}
-
 /// Runs the comparison.
 pub fn compare(args: &CompareArgs) -> Result<(), Error> {
-    let a = &args.run;
-    check_request(a)?;
+    // Arguments that would change what a run is (`--shard`, `--engine`, `--until-stable`) are
+    // not offered: comparisons pair Monte Carlo runs one to one.
+    let run = args.as_run();
+    let a = &run;
     let models = load_all(&a.scenarios)?;
     check_comparable(&models, &a.scenarios)?;
     let name = args.name.clone().unwrap_or_else(|| default_name(&models));

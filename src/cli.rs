@@ -40,19 +40,8 @@ pub struct RunArgs {
     /// Scenario files (JSON). Several run with the same seed and common random numbers.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
-    /// Monte Carlo runs, 1 to 1,000,000 (default: the scenario's `run.runs`).
-    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = runs_arg)]
-    pub runs: Option<u64>,
-    /// Master seed, a whole number from 0 (default: the scenario's `run.seed`).
-    #[arg(long, value_name = "S", allow_hyphen_values = true, value_parser = seed_arg)]
-    pub seed: Option<u64>,
-    /// Fraction of England's families simulated, each weighted up, in (0, 1] (default: the
-    /// scenario's `run.scale`). A scale too small for the results to mean anything is refused.
-    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = scale_arg)]
-    pub scale: Option<f64>,
-    /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "T", allow_hyphen_values = true, value_parser = threads_arg)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub sampling: Sampling,
     /// Output folder; each scenario writes <out>/<scenario-name>/.
     #[arg(long, default_value = "output")]
     pub out: PathBuf,
@@ -76,6 +65,25 @@ pub struct RunArgs {
     /// by less than this relative tolerance between batches (e.g. 0.002); --runs is the batch size.
     #[arg(long, value_name = "TOL", allow_hyphen_values = true, value_parser = tolerance_arg)]
     pub until_stable: Option<f64>,
+}
+
+/// How many runs, with which seed, at what scale, on how many threads (run and compare).
+#[derive(Debug, Clone, Args)]
+pub struct Sampling {
+    /// Monte Carlo runs, 1 to 1,000,000 (default: the first scenario's `run.runs`).
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = runs_arg)]
+    pub runs: Option<u64>,
+    /// Master seed, a whole number from 0 (default: the first scenario's `run.seed`).
+    #[arg(long, value_name = "S", allow_hyphen_values = true, value_parser = seed_arg)]
+    pub seed: Option<u64>,
+    /// Fraction of England's families simulated, each weighted up, in (0, 1] (default: the
+    /// first scenario's `run.scale`). A scale too small for the results to mean anything is
+    /// refused.
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = scale_arg)]
+    pub scale: Option<f64>,
+    /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", allow_hyphen_values = true, value_parser = threads_arg)]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -124,18 +132,8 @@ pub struct CompareArgs {
     /// One or more alternative scenario files (same start year, horizon and price base).
     #[arg(required = true, value_name = "ALTERNATIVE")]
     pub alternatives: Vec<PathBuf>,
-    /// Monte Carlo runs, 1 to 1,000,000 (default: the baseline's `run.runs`).
-    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = runs_arg)]
-    pub runs: Option<u64>,
-    /// Master seed, a whole number from 0 (default: the baseline's `run.seed`).
-    #[arg(long, value_name = "S", allow_hyphen_values = true, value_parser = seed_arg)]
-    pub seed: Option<u64>,
-    /// Fraction of England's families simulated, in (0, 1] (default: the baseline's `run.scale`).
-    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = scale_arg)]
-    pub scale: Option<f64>,
-    /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "T", allow_hyphen_values = true, value_parser = threads_arg)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub sampling: Sampling,
     /// Output folder; the comparison writes <out>/<comparison-name>/ (each scenario's results,
     /// deltas.csv, comparison.json, charts).
     #[arg(long, default_value = "output")]
@@ -161,10 +159,7 @@ impl CompareArgs {
             scenarios: std::iter::once(self.baseline.clone())
                 .chain(self.alternatives.iter().cloned())
                 .collect(),
-            runs: self.runs,
-            seed: self.seed,
-            scale: self.scale,
-            threads: self.threads,
+            sampling: self.sampling.clone(),
             out: self.out.clone(),
             runs_csv: self.runs_csv,
             no_charts: self.no_charts,

@@ -123,7 +123,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
     let s = settings(a, &models[0])?;
     let warnings = scale_warnings(&models, s.scale, Engine::Mc, a.force)?;
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(a.threads.unwrap_or(0))
+        .num_threads(a.sampling.threads.unwrap_or(0))
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     let staged = output::Staged::new(&a.out, &name)?;

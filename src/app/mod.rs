@@ -83,26 +83,26 @@ struct Settings {
 }
 
 fn settings(args: &RunArgs, first: &Model) -> Result<Settings, Error> {
-    let runs = args.runs.unwrap_or(first.defaults.runs);
+    let runs = args.sampling.runs.unwrap_or(first.defaults.runs);
     if runs == 0 || runs > MAX_RUNS {
         return Err(Error::Usage(format!(
             "--runs {runs} is outside 1 to {MAX_RUNS}; use e.g. --runs 200"
         )));
     }
-    let scale = args.scale.unwrap_or(first.defaults.scale);
+    let scale = args.sampling.scale.unwrap_or(first.defaults.scale);
     if !(scale > 0.0 && scale <= 1.0) {
         return Err(Error::Usage(format!(
             "--scale {scale} is outside (0, 1]; give the fraction of families to simulate, e.g. 0.02, or 1 for all"
         )));
     }
-    if let Some(t) = args.threads {
+    if let Some(t) = args.sampling.threads {
         if t == 0 || t > 1024 {
             return Err(Error::Usage(format!("--threads {t} is outside 1 to 1024")));
         }
     }
     Ok(Settings {
         runs,
-        seed: args.seed.unwrap_or(first.defaults.seed),
+        seed: args.sampling.seed.unwrap_or(first.defaults.seed),
         scale,
     })
 }
@@ -128,6 +128,7 @@ fn preflight(args: &RunArgs, models: &[Model]) -> Result<(Settings, Vec<Option<S
     let s = settings(args, &models[0])?;
     let warnings = scale_warnings(models, s.scale, args.engine, args.force)?;
     let threads = args
+        .sampling
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let available = guard::available_memory();
@@ -147,7 +148,7 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         |i: usize| -> Vec<String> { models[i..].iter().map(|m| m.name.clone()).collect() };
     output::create_out(&args.out)?;
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
+        .num_threads(args.sampling.threads.unwrap_or(0))
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     let command = std::env::args().collect::<Vec<_>>().join(" ");

@@ -9,7 +9,7 @@ use crate::analysis::calibrate::Target;
 use crate::analysis::posterior::{self, Posterior, Settings};
 use crate::cli_analysis::CalibrateArgs;
 use crate::error::Error;
-use crate::results::stats::summarise;
+use crate::results::stats::{summarise, Summary};
 use crate::scenario::Model;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -53,22 +53,25 @@ pub fn posterior(args: &CalibrateArgs, model: &Model, targets: &[Target]) -> Res
             std::slice::from_ref(&model.name),
         ));
     };
-    let targets_text = std::fs::read(&args.targets).unwrap_or_default();
+    let targets_sha256 = format!(
+        "{:x}",
+        Sha256::digest(std::fs::read(&args.targets).unwrap_or_default())
+    );
     let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let stats = target_stats(&post, targets.len());
     let doc = posterior_json(
         model,
-        targets,
+        (targets, &stats),
         &post,
         &settings,
         &command,
-        &args.targets.display().to_string(),
-        &targets_text,
+        (&args.targets.display().to_string(), &targets_sha256),
         started.elapsed().as_secs_f64(),
     );
     staged.write("posterior.json", doc.as_bytes())?;
-    staged.write("fit.csv", fit_csv(model, targets, &post).as_bytes())?;
+    staged.write("fit.csv", fit_csv(model, targets, &stats).as_bytes())?;
     let dir = staged.commit()?;
-    let inside = inside_share(targets, &post);
+    let inside = inside_share(targets, &stats);
     eprintln!(
         "{}: {} targets, {} parameter slots; {} stages, {} evaluations in {:.0} s; effective sample size {:.0} of {} ({} distinct draws); {:.0}% of targets inside their 90% interval -> {}",
         model.name,
@@ -86,30 +89,30 @@ pub fn posterior(args: &CalibrateArgs, model: &Model, targets: &[Target]) -> Res
     Ok(())
 }
 
-/// The posterior's p5, p50, p95 of each target.
-fn target_stats(post: &Posterior, t: usize) -> crate::results::stats::Summary {
-    let v: Vec<f64> = post.fitted.iter().map(|f| f[t]).collect();
-    summarise(&v)
+/// The posterior's summary (p5, p50, p95) of each of `n` targets, summarised once for all outputs.
+fn target_stats(post: &Posterior, n: usize) -> Vec<Summary> {
+    (0..n)
+        .map(|t| {
+            let v: Vec<f64> = post.fitted.iter().map(|f| f[t]).collect();
+            summarise(&v)
+        })
+        .collect()
 }
 
 /// Share of targets whose observed value lies in the posterior's 90% interval.
-fn inside_share(targets: &[Target], post: &Posterior) -> f64 {
+fn inside_share(targets: &[Target], stats: &[Summary]) -> f64 {
     let inside = targets
         .iter()
-        .enumerate()
-        .filter(|(i, t)| {
-            let s = target_stats(post, *i);
-            t.value >= s.p5 && t.value <= s.p95
-        })
+        .zip(stats)
+        .filter(|(t, s)| t.value >= s.p5 && t.value <= s.p95)
         .count();
     inside as f64 / targets.len().max(1) as f64
 }
 
 /// `fit.csv`: each target, observed, and the posterior's p5, p50 and p95 (cohort engine).
-fn fit_csv(model: &Model, targets: &[Target], post: &Posterior) -> String {
+fn fit_csv(model: &Model, targets: &[Target], stats: &[Summary]) -> String {
     let mut out = String::from("metric,year,observed,observation_sd,p5,p50,p95\n");
-    for (i, t) in targets.iter().enumerate() {
-        let s = target_stats(post, i);
+    for (t, s) in targets.iter().zip(stats) {
         let year = t
             .measure
             .year
@@ -130,17 +133,11 @@ fn fit_csv(model: &Model, targets: &[Target], post: &Posterior) -> String {
 
 /// The calibrated priors (each parameter with a distribution, as `run.draws` compares them).
 fn priors(model: &Model) -> serde_json::Map<String, serde_json::Value> {
-    use crate::scenario::params::Dist;
     model
         .params
         .params
         .iter()
-        .filter(|p| {
-            !matches!(
-                p.dist,
-                Dist::Fixed(_) | Dist::Shares(_) | Dist::Derived(_) | Dist::Path { .. }
-            )
-        })
+        .filter(|p| p.dist.is_drawn())
         .map(|p| {
             (
                 p.name.clone(),
@@ -150,15 +147,15 @@ fn priors(model: &Model) -> serde_json::Map<String, serde_json::Value> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
+/// `posterior.json`; `targets` with their posterior summaries, and the targets file's name and
+/// sha256.
 fn posterior_json(
     model: &Model,
-    targets: &[Target],
+    (targets, stats): (&[Target], &[Summary]),
     post: &Posterior,
     settings: &Settings,
     command: &str,
-    targets_file: &str,
-    targets_text: &[u8],
+    (targets_file, targets_sha256): (&str, &str),
     elapsed: f64,
 ) -> String {
     let stages: Vec<_> = post
@@ -168,9 +165,8 @@ fn posterior_json(
         .collect();
     let tg: Vec<_> = targets
         .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let s = target_stats(post, i);
+        .zip(stats)
+        .map(|(t, s)| {
             json!({
                 "metric": crate::results::metrics::METRICS[t.measure.metric].0,
                 "year": t.measure.year.map(|y| model.year_label(y)),
@@ -190,7 +186,7 @@ fn posterior_json(
         "settings": {"particles": settings.particles, "moves": settings.moves, "ess_share": settings.ess_share},
         "seed": settings.seed,
         "targets_file": targets_file,
-        "targets_sha256": format!("{:x}", Sha256::digest(targets_text)),
+        "targets_sha256": targets_sha256,
         "evaluations": post.evaluations,
         "elapsed_seconds": (elapsed * 1000.0).round() / 1000.0,
         "effective_sample_size": post.effective_sample_size,

@@ -2,6 +2,7 @@
 //! families in a stage of the pathway that holds many nationally, or a metric expected to read
 //! zero. The expected values come from one cohort-engine projection at central values.
 
+use crate::charts::format::count as thousands;
 use crate::engine::cohort;
 use crate::error::Error;
 use crate::results::metrics::{Unit, METRICS};
@@ -143,20 +144,6 @@ pub fn check(model: &Model, scale: f64, force: bool) -> Result<Option<String>, E
     }
 }
 
-/// A count for messages: whole numbers with thousands separators.
-fn thousands(v: f64) -> String {
-    let s = format!("{:.0}", v.round());
-    let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,12 +154,5 @@ mod tests {
         assert!((round_up(0.012_01) - 0.013).abs() < 1e-12);
         assert_eq!(round_up(0.7), 0.7);
         assert_eq!(round_up(0.991), 1.0);
-    }
-
-    #[test]
-    fn writes_thousands() {
-        assert_eq!(thousands(29_071.4), "29,071");
-        assert_eq!(thousands(512.0), "512");
-        assert_eq!(thousands(1_234_567.0), "1,234,567");
     }
 }

@@ -9,7 +9,7 @@ mod data;
 mod error;
 mod figure;
 mod flows;
-mod format;
+pub(crate) mod format;
 mod impact;
 mod layout;
 mod metric;

@@ -40,11 +40,7 @@ pub(crate) fn check_draws(
     let varying = params.varying_slots();
     let reads_path: Vec<bool> = checks
         .iter()
-        .map(|(_, e, _)| {
-            let mut slots = Vec::new();
-            e.slots(&mut slots);
-            slots.iter().any(|s| varying[*s])
-        })
+        .map(|(_, e, _)| super::validate::varying_slot(e, &varying).is_some())
         .collect();
     for run in 0..DRAWS_CHECKED {
         let values = params

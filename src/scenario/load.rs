@@ -92,19 +92,8 @@ impl Loaded {
         let mut only_unknown = true;
         // Every unknown field first, wherever it is, from the format's own field lists.
         for u in super::schema::unknown_fields(&self.merged) {
-            let msg = format!(
-                "unknown field `{}`, expected one of {}",
-                u.field,
-                u.expected
-                    .iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            let (mut message, fix) = explain_serde(&msg);
-            if let Some(hint) = misplaced(&u.path, &msg) {
-                message.push_str(&hint);
-            }
+            let expected: Vec<&str> = u.expected.iter().map(String::as_str).collect();
+            let (message, fix) = explain_unknown(&u.path, &u.field, &expected);
             errors.push(self.error(&u.path, message, fix));
             if remove_key(&mut doc, &u.path) {
                 removed.push(u.path);
@@ -121,10 +110,7 @@ impl Loaded {
                     break;
                 }
             }
-            let (mut message, mut fix) = explain_serde(&msg);
-            if let Some(hint) = misplaced(&path, &msg) {
-                message.push_str(&hint);
-            }
+            let (message, mut fix) = explain_serde(&path, &msg);
             if missing_field(&msg).is_some() {
                 if let Some(whole) = self.inherited_whole(&path) {
                     fix.push_str(&format!(
@@ -143,15 +129,10 @@ impl Loaded {
     }
 }
 
-/// For a top-level field that is unknown and like no top-level field, a hint naming the block
-/// where a field of that name (or one like it) belongs, e.g. `policy.extra_investment`.
-fn misplaced(path: &str, msg: &str) -> Option<String> {
-    let field = msg.strip_prefix("unknown field `")?.split('`').next()?;
-    if path.matches('.').count() != 1 || msg.contains("(did you mean") {
-        return None;
-    }
-    let own = expected_fields(msg);
-    if !crate::error::suggestion(field, own.iter().copied()).is_empty() {
+/// For a top-level field that is unknown and like no top-level field (`own`), a hint naming the
+/// block where a field of that name (or one like it) belongs, e.g. `policy.extra_investment`.
+fn misplaced(path: &str, field: &str, own: &[&str]) -> Option<String> {
+    if path.matches('.').count() != 1 || !suggestion(field, own.iter().copied()).is_empty() {
         return None;
     }
     let blocks = [
@@ -476,19 +457,27 @@ fn defined_depth(json: &Json, segs: &[String]) -> usize {
     depth
 }
 
-/// Turns serde's message into a message and a fix for an analyst.
-fn explain_serde(msg: &str) -> (String, String) {
+/// The message and fix for unknown field `field` at `path`, where `expected` are the fields
+/// accepted there: the nearest of them, or the block elsewhere where it belongs.
+fn explain_unknown(path: &str, field: &str, expected: &[&str]) -> (String, String) {
+    let hint = match misplaced(path, field, expected) {
+        Some(h) => h,
+        None => suggestion(field, expected.iter().copied()),
+    };
+    let fix = if expected.is_empty() {
+        "remove the field".to_string()
+    } else {
+        format!("remove it or use one of: {}", expected.join(", "))
+    };
+    (format!("unknown field `{field}`{hint}"), fix)
+}
+
+/// Turns serde's message about the value at `path` into a message and a fix for an analyst.
+fn explain_serde(path: &str, msg: &str) -> (String, String) {
     let msg = msg.split(" at line ").next().unwrap_or(msg).to_string();
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or("");
-        let expected = expected_fields(rest);
-        let hint = suggestion(field, expected.iter().copied());
-        let fix = if expected.is_empty() {
-            "remove the field".to_string()
-        } else {
-            format!("remove it or use one of: {}", expected.join(", "))
-        };
-        return (format!("unknown field `{field}`{hint}"), fix);
+        return explain_unknown(path, field, &expected_fields(rest));
     }
     if let Some(rest) = msg.strip_prefix("missing field `") {
         let field = rest.split('`').next().unwrap_or("");
@@ -631,8 +620,10 @@ mod tests {
 
     #[test]
     fn explains_unknown_fields_with_a_suggestion() {
-        let (m, f) =
-            explain_serde("unknown field `horizon_yaers`, expected one of `name`, `horizon_years`");
+        let (m, f) = explain_serde(
+            "$.horizon_yaers",
+            "unknown field `horizon_yaers`, expected one of `name`, `horizon_years`",
+        );
         assert_eq!(
             m,
             "unknown field `horizon_yaers` (did you mean `horizon_years`?)"

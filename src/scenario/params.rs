@@ -47,6 +47,17 @@ pub enum Dist {
     },
 }
 
+impl Dist {
+    /// Whether the parameter is drawn from a distribution each run (not fixed, fixed shares,
+    /// derived or a time path): the parameters a calibration treats as uncertain.
+    pub fn is_drawn(&self) -> bool {
+        !matches!(
+            self,
+            Dist::Fixed(_) | Dist::Shares(_) | Dist::Derived(_) | Dist::Path { .. }
+        )
+    }
+}
+
 /// Where a parameter's value comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Provenance {

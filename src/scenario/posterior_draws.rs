@@ -82,14 +82,7 @@ pub fn load(path: &Path, as_written: &str, params: &ParamSet) -> Result<Posterio
         if priors.get(&p.name).is_some_and(|d| *d != prior_key(&p.raw)) {
             redefined.push(p.name.clone());
         }
-        let has_dist = !matches!(
-            p.dist,
-            super::params::Dist::Fixed(_)
-                | super::params::Dist::Shares(_)
-                | super::params::Dist::Derived(_)
-                | super::params::Dist::Path { .. }
-        );
-        if !has_dist {
+        if !p.dist.is_drawn() {
             continue;
         }
         let same = priors.get(&p.name) == Some(&prior_key(&p.raw));

@@ -960,7 +960,7 @@ fn read_once(path: &str) -> bool {
 }
 
 /// The first slot of `e` that changes from year to year, if any.
-fn varying_slot(e: &Expr, varying: &[bool]) -> Option<usize> {
+pub(super) fn varying_slot(e: &Expr, varying: &[bool]) -> Option<usize> {
     let mut slots = Vec::new();
     e.slots(&mut slots);
     slots.into_iter().find(|s| varying[*s])

@@ -16,14 +16,10 @@ pub enum Command {
     /// Simulate scenarios and write yearly.csv, summary.json and charts for each.
     Run(RunArgs),
     /// Check scenario files without simulating.
-    Validate {
-        /// Scenario files to check.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
+    Validate(ValidateArgs),
     /// Combine the shard folders of `run --shard K/N` into one scenario's results.
     Merge(MergeArgs),
-    /// Re-render charts from output folders (yearly.csv and summary.json) without simulating.
+    /// Re-render charts from result folders (a scenario's, or a comparison's) without simulating.
     Chart(ChartArgs),
     /// Compare alternatives with a baseline, run by run with common random numbers.
     Compare(CompareArgs),
@@ -35,15 +31,40 @@ pub enum Command {
     Report(ReportArgs),
 }
 
+// Jargon, explained in one line wherever a command's help uses it.
+macro_rules! crn_note {
+    () => {
+        "Common random numbers: run i of every scenario uses the same parameter draws and random numbers, so differences between scenarios come from their policies, not from chance."
+    };
+}
+macro_rules! cohort_note {
+    () => {
+        "Cohort engine: instead of simulating families one by one, it projects the expected number of families in each state (one deterministic projection per parameter draw: fast, no sampling noise)."
+    };
+}
+pub(crate) use cohort_note;
+macro_rules! shard_note {
+    () => {
+        "Shard: one of N equal, disjoint ranges of run indices, so that a long run can be split across machines (e.g. a Slurm array job) and combined with `carecast merge`."
+    };
+}
+
 #[derive(Debug, Args)]
+#[command(after_help = concat!(
+    "Examples:\n",
+    "  carecast run scenarios/baseline.json\n",
+    "  carecast run scenarios/baseline.json scenarios/squeeze.json --runs 500 --out results\n",
+    "  carecast run scenarios/baseline.json --runs 1000 --shard 3/8 --out shards\n\n",
+    crn_note!(), "\n", cohort_note!(), "\n", shard_note!()
+))]
 pub struct RunArgs {
     /// Scenario files (JSON). Several run with the same seed and common random numbers.
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "SCENARIO")]
     pub scenarios: Vec<PathBuf>,
     #[command(flatten)]
     pub sampling: Sampling,
     /// Output folder; each scenario writes <out>/<scenario-name>/.
-    #[arg(long, default_value = "output")]
+    #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
     /// Also write runs.csv with every run's values.
     #[arg(long)]
@@ -87,12 +108,28 @@ pub struct Sampling {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  carecast validate scenarios/baseline.json my-scenario.json\n\nEvery problem in every file is listed (file, JSON path, fix); exit 2 if any."
+)]
+pub struct ValidateArgs {
+    /// Scenario files (JSON) to check.
+    #[arg(required = true, value_name = "SCENARIO")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = concat!(
+    "Example:\n",
+    "  carecast merge shards/baseline.shard-*-of-8 --out output\n\n",
+    shard_note!()
+))]
 pub struct MergeArgs {
-    /// Shard folders (`<out>/<scenario>.shard-K-of-N`), all N of one scenario.
-    #[arg(required = true)]
+    /// Shard folders (`<out>/<scenario>.shard-K-of-N`, written by `run --shard K/N`), all N
+    /// of one scenario.
+    #[arg(required = true, value_name = "SHARD_DIR")]
     pub dirs: Vec<PathBuf>,
     /// Output folder; the scenario writes <out>/<scenario-name>/.
-    #[arg(long, default_value = "output")]
+    #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
     /// Also write runs.csv.
     #[arg(long)]
@@ -103,27 +140,51 @@ pub struct MergeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = CHART_HELP)]
 pub struct ChartArgs {
-    /// Output folders of scenarios (each with yearly.csv and summary.json); several are overlaid.
-    #[arg(required = true)]
+    /// Result folders: scenario folders (<out>/<scenario>, each with yearly.csv and
+    /// summary.json; several are overlaid), or one comparison folder (<out>/<comparison-name>,
+    /// written by `compare`), whose charts are all re-rendered.
+    #[arg(required = true, value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
-    /// Formats to write, comma separated: svg, png.
-    #[arg(long, default_value = "svg,png", value_delimiter = ',')]
-    pub format: Vec<String>,
-    /// Width in pixels.
-    #[arg(long, default_value_t = 1600)]
-    pub width: u32,
-    /// Height in pixels.
-    #[arg(long, default_value_t = 1000)]
-    pub height: u32,
-    /// Where to write the charts (default: <first dir>/charts).
-    #[arg(long)]
+    #[command(flatten)]
+    pub style: ChartStyle,
+    /// Where to write the charts (default: <first DIR>/charts).
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+const CHART_HELP: &str = "Examples:\n  carecast chart output/baseline --format png --width 800 --height 500\n  carecast chart output/baseline output/squeeze --out charts/overlaid\n  carecast chart output/baseline-vs-squeeze   (a comparison folder: every chart, impact and payback too)";
+
+/// Which chart files to write, at what size (`chart` and `compare`).
+#[derive(Debug, Clone, Args)]
+pub struct ChartStyle {
+    /// Chart formats to write, comma separated: svg, png.
+    #[arg(
+        long,
+        value_name = "FORMATS",
+        default_value = "svg,png",
+        value_delimiter = ',',
+        value_parser = format_arg
+    )]
+    pub format: Vec<crate::charts::Format>,
+    /// Chart width in pixels, 640 to 4000 (a PNG has exactly this size; text scales with it).
+    #[arg(long, value_name = "W", default_value_t = 1600, allow_hyphen_values = true, value_parser = width_arg)]
+    pub width: u32,
+    /// Chart height in pixels, 400 to 4000.
+    #[arg(long, value_name = "H", default_value_t = 1000, allow_hyphen_values = true, value_parser = height_arg)]
+    pub height: u32,
 }
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  carecast compare scenarios/baseline.json scenarios/family-help-investment.json --runs 200\n\nCommon random numbers: run i of every scenario uses the same parameter draws and random numbers, so differences are taken run by run and their intervals are much narrower than either scenario's."
+    after_help = concat!(
+        "Examples:\n",
+        "  carecast compare scenarios/baseline.json scenarios/family-help-investment.json --runs 200\n",
+        "  carecast compare scenarios/baseline.json scenarios/squeeze.json --format png --width 800 --height 500\n\n",
+        crn_note!(),
+        " Differences are taken run by run, so their intervals are much narrower than either scenario's."
+    )
 )]
 pub struct CompareArgs {
     /// The baseline scenario file: every alternative is compared with it.
@@ -136,7 +197,7 @@ pub struct CompareArgs {
     pub sampling: Sampling,
     /// Output folder; the comparison writes <out>/<comparison-name>/ (each scenario's results,
     /// deltas.csv, comparison.json, charts).
-    #[arg(long, default_value = "output")]
+    #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
     /// Name of the comparison folder (default: <baseline>-vs-<alt1>[-<alt2>...]).
     #[arg(long)]
@@ -147,6 +208,8 @@ pub struct CompareArgs {
     /// Do not render charts.
     #[arg(long)]
     pub no_charts: bool,
+    #[command(flatten)]
+    pub style: ChartStyle,
     /// Run a scale too small for the results to mean anything (with a warning in summary.json).
     #[arg(long)]
     pub force: bool,
@@ -172,8 +235,12 @@ impl CompareArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  carecast report output/baseline\n  carecast report output/baseline-vs-squeeze"
+)]
 pub struct ReportArgs {
     /// A run folder (<out>/<scenario>) or a comparison folder (<out>/<comparison-name>).
+    #[arg(value_name = "DIR")]
     pub dir: PathBuf,
 }
 
@@ -199,6 +266,27 @@ pub fn seed_arg(s: &str) -> Result<u64, String> {
 /// `--threads`: 1 to 1024.
 pub fn threads_arg(s: &str) -> Result<usize, String> {
     whole(s, 1, 1024, "--threads", "2").map(|n| n as usize)
+}
+
+/// `--width`: a chart width in pixels the layout supports.
+pub fn width_arg(s: &str) -> Result<u32, String> {
+    let (lo, hi) = (crate::charts::MIN_WIDTH, crate::charts::MAX_WIDTH);
+    whole(s, lo.into(), hi.into(), "--width", "1600").map(|n| n as u32)
+}
+
+/// `--height`: a chart height in pixels the layout supports.
+pub fn height_arg(s: &str) -> Result<u32, String> {
+    let (lo, hi) = (crate::charts::MIN_HEIGHT, crate::charts::MAX_HEIGHT);
+    whole(s, lo.into(), hi.into(), "--height", "1000").map(|n| n as u32)
+}
+
+/// One `--format` value: `svg` or `png`.
+pub fn format_arg(s: &str) -> Result<crate::charts::Format, String> {
+    match s.trim() {
+        "svg" => Ok(crate::charts::Format::Svg),
+        "png" => Ok(crate::charts::Format::Png),
+        _ => Err("--format takes svg, png or both, comma separated, e.g. --format svg,png".into()),
+    }
 }
 
 /// A number in a range that excludes its lower end, or a message naming the option.

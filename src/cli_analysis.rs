@@ -23,21 +23,30 @@ impl Engine {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = concat!(
+    "Examples:\n",
+    "  carecast sensitivity scenarios/baseline.json\n",
+    "  carecast sensitivity scenarios/current-policy.json scenarios/no-families-first.json\n",
+    "  carecast sensitivity scenarios/baseline.json --metric children_in_care --year 2030-31\n\n",
+    crate::cli::cohort_note!()
+))]
 pub struct SensitivityArgs {
-    /// The scenario whose parameters are varied.
+    /// The scenario file (JSON) whose parameters are varied.
+    #[arg(value_name = "SCENARIO")]
     pub scenario: PathBuf,
-    /// A baseline scenario: the measure becomes SCENARIO minus BASELINE (common parameters).
+    /// A baseline scenario file: the measure becomes SCENARIO minus BASELINE (common parameters).
+    #[arg(value_name = "BASELINE")]
     pub baseline: Option<PathBuf>,
-    /// Metric to measure (a yearly.csv metric name). Default: late_early_ratio, or total_spend
+    /// Metric to measure (a yearly.csv metric name, e.g. children_in_care). Default: late_early_ratio, or total_spend
     /// summed over all years when a baseline is given (the net saving is its negative).
-    #[arg(long)]
+    #[arg(long, value_name = "METRIC")]
     pub metric: Option<String>,
     /// Year of the metric, e.g. 2034-35; `all` sums over years (default: the last year; `all`
     /// with a baseline).
-    #[arg(long)]
+    #[arg(long, value_name = "YEAR")]
     pub year: Option<String>,
     /// Output folder; writes <out>/<scenario>-sensitivity/.
-    #[arg(long, default_value = "output")]
+    #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
     /// Do not render the tornado chart.
     #[arg(long)]
@@ -45,15 +54,28 @@ pub struct SensitivityArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = concat!(
+    "Examples:\n",
+    "  carecast calibrate scenarios/baseline.json --targets calibration/targets-2024-25.json --free cin_close,cin_to_care\n",
+    "  carecast calibrate scenarios/baseline.json --targets calibration/targets-2024-25.json --posterior --particles 1000\n\n",
+    "--max-evals applies to the least-squares fit (--free); --particles, --moves and --seed to --posterior.\n",
+    crate::cli::cohort_note!()
+))]
 pub struct CalibrateArgs {
-    /// The scenario to calibrate.
+    /// The scenario file (JSON) to calibrate.
+    #[arg(value_name = "SCENARIO")]
     pub scenario: PathBuf,
     /// Targets file (JSON): stocks and flows by metric and year, optional bounds.
-    #[arg(long)]
+    #[arg(long, value_name = "TARGETS")]
     pub targets: PathBuf,
     /// Parameters whose central values are fitted, comma separated (least squares; not with
     /// --posterior, which calibrates every parameter with a distribution).
-    #[arg(long, required_unless_present = "posterior", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "PARAMS",
+        required_unless_present = "posterior",
+        value_delimiter = ','
+    )]
     pub free: Vec<String>,
     /// Bayesian calibration: the posterior of every parameter with a distribution (the
     /// scenario's distributions are the priors) given the targets and their `observation_sd`,
@@ -70,7 +92,7 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "S", allow_hyphen_values = true, value_parser = crate::cli::seed_arg)]
     pub seed: Option<u64>,
     /// Output folder; writes <out>/<scenario>-calibration/.
-    #[arg(long, default_value = "output")]
+    #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
     /// Most evaluations of the model, 10 to 10,000,000.
     #[arg(long, default_value_t = 3000, value_name = "N", allow_hyphen_values = true, value_parser = max_evals_arg)]

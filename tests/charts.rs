@@ -2,7 +2,7 @@
 use std::path::{Path, PathBuf};
 
 use carecast::charts::{
-    chart_layout, png_size, render_all, render_rgb, render_svg, write_png, ChartError, ChartKind,
+    chart_layout, render_all, render_rgb, render_svg, write_png, ChartError, ChartKind,
     ChartOptions, Format, Mark, Metric, ScenarioResults,
 };
 
@@ -355,10 +355,24 @@ fn scenario_sets_are_checked() {
         matches!(err, Some(ChartError::MixedPriceBase { .. })),
         "{err:?}"
     );
-    assert!(matches!(
-        render_svg(ChartKind::Spend, &[fixture("baseline")], 100, 100),
-        Err(ChartError::TooSmall { .. })
-    ));
+    for (w, h) in [
+        (100, 100),
+        (639, 1000),
+        (1600, 399),
+        (4001, 1000),
+        (1600, 100_000),
+    ] {
+        let err = render_svg(ChartKind::Spend, &[fixture("baseline")], w, h).err();
+        assert!(
+            matches!(err, Some(ChartError::Size { .. })),
+            "{w}x{h}: {err:?}"
+        );
+        let msg = err.map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            msg.contains("from 640 to 4000") && msg.contains("from 400 to 4000"),
+            "{msg}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------- rendering
@@ -453,19 +467,33 @@ fn every_chart_renders_for_extreme_fixtures() {
 }
 
 #[test]
-fn small_png_requests_are_scaled_up_to_1600_wide() {
-    assert_eq!(png_size(800, 500), (1600, 1000));
-    assert_eq!(png_size(2400, 1500), (2400, 1500));
+fn pngs_and_svgs_have_exactly_the_requested_size() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let opts = ChartOptions {
-        formats: vec![Format::Png],
-        width: 800,
-        height: 500,
-    };
-    let paths =
-        render_all(&[fixture("baseline")], dir.path(), &opts).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(paths.len(), 7);
-    assert_png(&paths[0], 1600, 1000);
+    for (w, h) in [(800, 500), (640, 400), (2400, 1500)] {
+        let opts = ChartOptions {
+            formats: vec![Format::Png, Format::Svg],
+            width: w,
+            height: h,
+        };
+        let paths = render_all(&[fixture("baseline")], dir.path(), &opts)
+            .unwrap_or_else(|e| panic!("{w}x{h}: {e}"));
+        assert_eq!(paths.len(), 14);
+        for p in paths
+            .iter()
+            .filter(|p| p.extension() == Some("png".as_ref()))
+        {
+            assert_png(p, w, h);
+        }
+        let svg = std::fs::read_to_string(dir.path().join("ratio.svg")).unwrap_or_default();
+        assert!(
+            svg.contains(&format!("width=\"{w}\" height=\"{h}\"")),
+            "{w}x{h}: {}",
+            &svg[..svg.len().min(200)]
+        );
+    }
+    // Pixels come at the requested size too.
+    let small = render_rgb(ChartKind::Ratio, &[fixture("baseline")], 800, 500);
+    assert_eq!(small.map(|p| p.len()).ok(), Some(800 * 500 * 3));
     let none = ChartOptions {
         formats: vec![],
         ..ChartOptions::default()

@@ -362,3 +362,57 @@ fn the_readme_quotes_the_smallest_sensible_scales_that_the_check_computes() {
         scale::round_up(h.smallest)
     )));
 }
+
+#[test]
+fn every_subcommand_help_names_its_arguments_and_ends_with_an_example() {
+    let cases: [(&str, &[&str]); 8] = [
+        (
+            "run",
+            &[
+                "<SCENARIO>...",
+                "Shard:",
+                "Cohort engine:",
+                "Common random numbers:",
+            ],
+        ),
+        ("validate", &["<SCENARIO>..."]),
+        ("merge", &["<SHARD_DIR>...", "Shard:"]),
+        ("chart", &["<DIR>...", "--width <W>", "comparison folder"]),
+        (
+            "compare",
+            &[
+                "<BASELINE> <ALTERNATIVE>...",
+                "--width <W>",
+                "--format <FORMATS>",
+                "Common random numbers:",
+            ],
+        ),
+        ("sensitivity", &["<SCENARIO> [BASELINE]", "Cohort engine:"]),
+        (
+            "calibrate",
+            &["<SCENARIO>", "--targets <TARGETS>", "Cohort engine:"],
+        ),
+        ("report", &["<DIR>"]),
+    ];
+    for (command, wants) in cases {
+        let out = carecast().args([command, "--help"]).output().unwrap();
+        assert!(out.status.success(), "{command} --help");
+        let help = String::from_utf8_lossy(&out.stdout);
+        for want in wants {
+            assert!(
+                help.contains(want),
+                "{command} --help lacks {want}:\n{help}"
+            );
+        }
+        // The example comes last and runs this very subcommand.
+        let tail = help.split("Example").nth(1).unwrap_or_default();
+        assert!(
+            tail.contains(&format!("  carecast {command} ")),
+            "{command} --help ends without an example:\n{help}"
+        );
+        assert!(
+            !help.contains("<FILES>") && !help.contains("<DIRS>"),
+            "{help}"
+        );
+    }
+}

@@ -256,3 +256,177 @@ fn early_share_of_total_is_refused_outside_total_set() {
         .code(2)
         .stderr(predicates::str::contains("$.policy.early_share_of_total"));
 }
+
+/// Width and height of a PNG, from its header.
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = fs::read(path).unwrap();
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{}",
+        path.display()
+    );
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    (be(16), be(20))
+}
+
+const COMPARISON_CHARTS: [&str; 9] = [
+    "spend",
+    "ratio",
+    "children-in-care",
+    "child-protection",
+    "children-in-need",
+    "flows",
+    "placements",
+    "impact",
+    "payback",
+];
+
+#[test]
+fn chart_of_a_comparison_folder_re_renders_every_chart_compare_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    compare(
+        dir.path(),
+        &[
+            Path::new("scenarios/baseline.json"),
+            Path::new("scenarios/squeeze.json"),
+        ],
+        &[],
+    )
+    .success();
+    let root = dir.path().join("baseline-vs-squeeze");
+    // At the default size, the same bytes as compare's own charts.
+    let again = dir.path().join("again");
+    carecast()
+        .arg("chart")
+        .arg(&root)
+        .arg("--out")
+        .arg(&again)
+        .assert()
+        .success();
+    for stem in COMPARISON_CHARTS {
+        for ext in ["svg", "png"] {
+            let f = format!("{stem}.{ext}");
+            assert_eq!(
+                fs::read(root.join("charts").join(&f)).ok(),
+                fs::read(again.join(&f)).ok(),
+                "{f} differs from compare's"
+            );
+        }
+    }
+    // Size and format are honoured; the default --out is the folder's own charts/.
+    carecast()
+        .arg("chart")
+        .arg(&root)
+        .args(["--format", "png", "--width", "800", "--height", "500"])
+        .assert()
+        .success();
+    for stem in COMPARISON_CHARTS {
+        let png = root.join("charts").join(format!("{stem}.png"));
+        assert_eq!(png_size(&png), (800, 500), "{stem}.png");
+    }
+    assert_eq!(
+        fs::read(root.join("charts/impact.svg")).ok(),
+        fs::read(again.join("impact.svg")).ok(),
+        "--format png must leave the SVGs alone"
+    );
+    // A comparison folder is re-rendered on its own, not overlaid with another folder.
+    let out = carecast()
+        .arg("chart")
+        .arg(&root)
+        .arg(root.join("baseline"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is a comparison folder"), "{stderr}");
+    // A damaged comparison.json names the file, what is wrong and the fix.
+    fs::write(root.join("comparison.json"), "{\"baseline\": \"baseline\"}").unwrap();
+    let out = carecast().arg("chart").arg(&root).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("comparison.json")
+            && stderr.contains("alternatives")
+            && stderr.contains("carecast compare"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn compare_writes_charts_at_the_requested_size_and_format() {
+    let dir = tempfile::tempdir().unwrap();
+    compare(
+        dir.path(),
+        &[
+            Path::new("scenarios/baseline.json"),
+            Path::new("scenarios/squeeze.json"),
+        ],
+        &["--format", "png", "--width", "800", "--height", "500"],
+    )
+    .success();
+    let charts = dir.path().join("baseline-vs-squeeze/charts");
+    for stem in COMPARISON_CHARTS {
+        assert_eq!(png_size(&charts.join(format!("{stem}.png"))), (800, 500));
+        assert!(!charts.join(format!("{stem}.svg")).exists(), "{stem}.svg");
+    }
+}
+
+#[test]
+fn chart_sizes_and_formats_out_of_range_are_refused_with_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--width", "0"],
+            "--width takes a whole number from 640 to 4000, e.g. --width 1600",
+        ),
+        (
+            &["--width", "100000"],
+            "--width takes a whole number from 640 to 4000",
+        ),
+        (
+            &["--height", "-5"],
+            "--height takes a whole number from 400 to 4000, e.g. --height 1000",
+        ),
+        (&["--height", "tall"], "--height takes a whole number"),
+        (
+            &["--format", "jpg"],
+            "--format takes svg, png or both, comma separated",
+        ),
+    ];
+    for (args, want) in cases {
+        for command in [
+            vec![
+                "compare",
+                "scenarios/baseline.json",
+                "scenarios/squeeze.json",
+            ],
+            vec!["chart", "output/none"],
+        ] {
+            let out = carecast()
+                .args(&command)
+                .arg("--out")
+                .arg(dir.path())
+                .args(args)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{command:?} {args:?}: {stderr}");
+            assert!(stderr.contains(want), "{command:?} {args:?}: {stderr}");
+        }
+    }
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn chart_of_a_folder_that_holds_no_results_says_what_was_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = carecast().arg("chart").arg(dir.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is not a carecast result folder")
+            && stderr.contains("summary.json and yearly.csv")
+            && stderr.contains("comparison.json"),
+        "{stderr}"
+    );
+}

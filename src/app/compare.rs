@@ -5,13 +5,12 @@
 use super::batch;
 use super::interrupt::Interrupt;
 use super::{load_all, output, progress, scale_warnings, settings};
-use crate::charts::{self, ChartOptions, Comparison, ComparisonSeries, ScenarioResults, Stat};
+use crate::charts::{self, Comparison};
 use crate::cli::CompareArgs;
 use crate::cli_analysis::Engine;
 use crate::engine::RunConfig;
 use crate::error::Error;
 use crate::results::compare::{comparison_json, deltas_csv, headline, CompareInfo, Side};
-use crate::results::stats::Summary;
 use crate::results::store::{RunStore, Runs};
 use crate::results::{runs::write_runs_csv, summary, yearly::yearly_csv};
 use crate::scenario::Model;
@@ -90,17 +89,6 @@ fn check_comparable(models: &[Model], files: &[std::path::PathBuf]) -> Result<()
         }
     }
     Ok(())
-}
-
-fn stat(s: &Summary) -> Stat {
-    Stat {
-        mean: s.mean,
-        p5: s.p5,
-        p25: None,
-        p50: s.p50,
-        p75: None,
-        p95: s.p95,
-    }
 }
 
 /// Runs the comparison.
@@ -214,32 +202,12 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         comparison_json(base, alts, &headlines, &info).as_bytes(),
     )?;
     if !a.no_charts {
-        let loaded = models
-            .iter()
-            .map(|m| ScenarioResults::load(&staged.tmp.join(&m.name)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let series = headlines
-            .iter()
-            .map(|h| ComparisonSeries {
-                scenario: h.scenario.clone(),
-                extra_early: stat(&h.extra_early),
-                late_change: stat(&h.late_change),
-                net_cost: stat(&h.net_cost),
-                care_entries_avoided: stat(&h.children_kept_out_of_care),
-                cumulative_net_saving: h.cumulative_net_saving.iter().map(stat).collect(),
-                median_break_even: h.median_break_even,
-            })
-            .collect();
-        let opts = ChartOptions::default();
+        // Drawn from the files just written, exactly as `chart` redraws the folder later.
+        let cmp = Comparison::load(&staged.tmp)?;
         let chart_dir = staged.tmp.join("charts");
         std::fs::create_dir_all(&chart_dir)
             .map_err(|e| Error::io(format!("cannot create {}", chart_dir.display()), e))?;
-        charts::render_all(&loaded, &chart_dir, &opts)?;
-        let cmp = Comparison {
-            scenarios: loaded,
-            alternatives: series,
-        };
-        charts::render_comparison(&cmp, &chart_dir, &opts)?;
+        charts::render_comparison(&cmp, &chart_dir, &super::chart_options(&args.style))?;
     }
     let dir = staged.commit()?;
     eprintln!("{name} -> {}", dir.display());

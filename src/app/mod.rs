@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod batch;
 pub mod compare;
+pub mod folder;
 pub mod guard;
 pub mod interrupt;
 pub mod output;
@@ -14,8 +15,8 @@ pub mod report;
 pub mod scale;
 pub mod shard;
 
-use crate::charts::{self, ChartOptions, Format, ScenarioResults};
-use crate::cli::{ChartArgs, Cli, Command, MergeArgs, RunArgs};
+use crate::charts::{self, ChartOptions, ScenarioResults};
+use crate::cli::{ChartArgs, ChartStyle, Cli, Command, MergeArgs, RunArgs};
 use crate::engine::RunConfig;
 use crate::error::{Error, InputErrors};
 use crate::results::store::{RunStore, Runs};
@@ -28,7 +29,7 @@ use std::time::Instant;
 pub fn main(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Run(args) => run(&args),
-        Command::Validate { files } => validate(&files),
+        Command::Validate(args) => validate(&args.files),
         Command::Chart(args) => chart(&args),
         Command::Merge(args) => merge(&args),
         Command::Compare(args) => compare::compare(&args),
@@ -364,39 +365,66 @@ fn merge(args: &MergeArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// Re-renders charts from output folders alone.
-fn chart(args: &ChartArgs) -> Result<(), Error> {
+/// The chart options `--format`, `--width` and `--height` ask for (each format once).
+pub(crate) fn chart_options(style: &ChartStyle) -> ChartOptions {
     let mut formats = Vec::new();
-    for f in &args.format {
-        match f.trim() {
-            "svg" => formats.push(Format::Svg),
-            "png" => formats.push(Format::Png),
-            other => {
-                return Err(Error::Usage(format!(
-                    "--format `{other}` is not a chart format; use svg, png or svg,png"
-                )))
-            }
+    for f in &style.format {
+        if !formats.contains(f) {
+            formats.push(*f);
         }
     }
-    let results = args
+    ChartOptions {
+        formats,
+        width: style.width,
+        height: style.height,
+    }
+}
+
+/// Re-renders charts from result folders alone: scenario folders (overlaid) or one comparison
+/// folder (every chart `compare` writes).
+fn chart(args: &ChartArgs) -> Result<(), Error> {
+    let opts = chart_options(&args.style);
+    let kinds = args
         .dirs
         .iter()
-        .map(|d| ScenarioResults::load(d))
+        .map(|d| folder::kind(d))
         .collect::<Result<Vec<_>, _>>()?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| args.dirs[0].join("charts"));
-    std::fs::create_dir_all(&out)
-        .map_err(|e| Error::io(format!("cannot create chart folder {}", out.display()), e))?;
-    let opts = ChartOptions {
-        formats,
-        width: args.width,
-        height: args.height,
+    let comparison = kinds
+        .iter()
+        .position(|k| *k == folder::ResultFolder::Comparison);
+    let written = match comparison {
+        Some(i) if args.dirs.len() > 1 => {
+            let d = display(&args.dirs[i]);
+            return Err(Error::Usage(format!(
+                "{d} is a comparison folder, which is re-rendered on its own: run `carecast chart {d}`, or overlay its scenarios' folders (e.g. `carecast chart {d}/<scenario> ...`)"
+            )));
+        }
+        Some(_) => {
+            let cmp = charts::Comparison::load(&args.dirs[0])?;
+            create_chart_dir(&out)?;
+            charts::render_comparison(&cmp, &out, &opts)?
+        }
+        None => {
+            let results = args
+                .dirs
+                .iter()
+                .map(|d| ScenarioResults::load(d))
+                .collect::<Result<Vec<_>, _>>()?;
+            create_chart_dir(&out)?;
+            charts::render_all(&results, &out, &opts)?
+        }
     };
-    let written = charts::render_all(&results, &out, &opts)?;
     eprintln!("{} charts -> {}", written.len(), display(&out));
     Ok(())
+}
+
+fn create_chart_dir(out: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| Error::io(format!("cannot create chart folder {}", out.display()), e))
 }
 
 fn display(p: &Path) -> String {

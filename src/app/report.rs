@@ -1,6 +1,7 @@
 //! `carecast report DIR`: writes report.html, report.md and results.xlsx into a run or
 //! comparison folder.
 
+use super::folder::{self, ResultFolder};
 use crate::cli::ReportArgs;
 use crate::error::Error;
 use crate::report::content::{self, Chart, ScenarioFiles};
@@ -75,13 +76,6 @@ fn charts(dir: &Path) -> Result<Vec<Chart>, Error> {
     Ok(content::order_charts(found))
 }
 
-fn not_a_result_folder(dir: &Path) -> Error {
-    Error::Usage(format!(
-        "{} is not a carecast result folder: it holds neither summary.json and yearly.csv (a run folder, <out>/<scenario>) nor comparison.json (a comparison folder). Fix: pass a folder written by `carecast run` or `carecast compare`, e.g. output/baseline.",
-        dir.display()
-    ))
-}
-
 /// Parses a yearly.csv or deltas.csv text read from `path`.
 fn result_table(path: &Path, text: &str) -> Result<Vec<ResultRow>, Error> {
     tables::parse(text).map_err(|e| {
@@ -105,11 +99,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 /// Runs the command.
 pub fn report(args: &ReportArgs) -> Result<(), Error> {
     let dir = &args.dir;
-    if !dir.is_dir() {
-        return Err(not_a_result_folder(dir));
-    }
+    let kind = folder::kind(dir)?;
     let command = std::env::args().collect::<Vec<_>>().join(" ");
-    let (report, yearly, deltas) = if dir.join("comparison.json").is_file() {
+    let (report, yearly, deltas) = if kind == ResultFolder::Comparison {
         let comparison = read_json(&dir.join("comparison.json"))?;
         let mut names: Vec<String> = vec![comparison
             .get("baseline")
@@ -155,7 +147,7 @@ pub fn report(args: &ReportArgs) -> Result<(), Error> {
             .collect();
         let report = content::for_comparison(&comparison, &files, charts(dir)?, &command);
         (report, yearly, Some(deltas))
-    } else if dir.join("summary.json").is_file() && dir.join("yearly.csv").is_file() {
+    } else {
         let summary = read_json(&dir.join("summary.json"))?;
         let yearly = read(&dir.join("yearly.csv"))?;
         let rows = result_table(&dir.join("yearly.csv"), &yearly)?;
@@ -164,8 +156,6 @@ pub fn report(args: &ReportArgs) -> Result<(), Error> {
             yearly: &yearly,
         };
         (content::for_run(&files, charts(dir)?, &command), rows, None)
-    } else {
-        return Err(not_a_result_folder(dir));
     };
     let xlsx_path = dir.join("results.xlsx");
     let workbook = xlsx::render(&report, &yearly, deltas.as_deref()).map_err(|e| {

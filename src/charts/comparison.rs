@@ -1,14 +1,11 @@
-//! Comparison charts (`impact`, `payback`): what they are drawn from, and drawing any
-//! [`Figure`] to SVG and PNG files with the same theme, layout and renderer as the other charts.
+//! Comparison charts (`impact`, `payback`): what they are drawn from, and writing every chart
+//! of a comparison with the same theme, layout and renderer as the other charts.
 use std::path::{Path, PathBuf};
-
-use plotters::prelude::{BitMapBackend, DrawingBackend, IntoDrawingArea, SVGBackend};
 
 use super::data::{ScenarioResults, Stat};
 use super::error::ChartError;
 use super::figure::Figure;
-use super::{check_size, downsample, layout, png_size, render, theme, ChartOptions, Format};
-use super::{impact, payback, SUPERSAMPLE};
+use super::{impact, payback, render_all, write_figure, ChartOptions};
 
 /// One alternative's differences from the baseline, summarised across runs (alternative minus
 /// baseline, run by run), as `comparison.json` and `deltas.csv` report them.
@@ -42,112 +39,19 @@ pub fn figures(cmp: &Comparison) -> Result<Vec<(&'static str, Figure)>, ChartErr
     ])
 }
 
-fn draw<DB: DrawingBackend>(
-    backend: DB,
-    target: render::Target,
-    stem: &str,
-    fig: &Figure,
-    width: u32,
-    height: u32,
-) -> Result<(), ChartError> {
-    let err = |message: String| ChartError::Draw {
-        chart: stem.to_string(),
-        message,
-    };
-    let lay = layout::layout(fig, width, height);
-    let area = backend.into_drawing_area();
-    render::draw(&area, fig, &lay, target).map_err(err)?;
-    area.present().map_err(|e| err(e.to_string()))
-}
-
-/// Renders a figure as an SVG document.
-pub fn figure_svg(stem: &str, fig: &Figure, width: u32, height: u32) -> Result<String, ChartError> {
-    check_size(width, height)?;
-    theme::ensure_fonts()?;
-    let mut out = String::new();
-    draw(
-        SVGBackend::with_string(&mut out, (width, height)),
-        render::Target::Svg,
-        stem,
-        fig,
-        width,
-        height,
-    )?;
-    Ok(out)
-}
-
-fn write_png(
-    stem: &str,
-    fig: &Figure,
-    path: &Path,
-    width: u32,
-    height: u32,
-) -> Result<(), ChartError> {
-    check_size(width, height)?;
-    theme::ensure_fonts()?;
-    let (bw, bh) = (width * SUPERSAMPLE, height * SUPERSAMPLE);
-    let mut big = vec![0u8; bw as usize * bh as usize * 3];
-    draw(
-        BitMapBackend::with_buffer(&mut big, (bw, bh)),
-        render::Target::Bitmap,
-        stem,
-        fig,
-        bw,
-        bh,
-    )?;
-    let pixels = downsample(&big, width as usize, height as usize, SUPERSAMPLE as usize);
-    let fail = |e: String| ChartError::Write {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    };
-    let mut backend = BitMapBackend::new(path, (width, height));
-    backend
-        .blit_bitmap((0, 0), (width, height), &pixels)
-        .map_err(|e| fail(e.to_string()))?;
-    backend.present().map_err(|e| fail(e.to_string()))
-}
-
-/// Writes the comparison charts in every requested format into `out_dir` (each via a temporary
-/// file renamed into place) and returns the paths written.
+/// Writes every chart of a comparison in every requested format into `out_dir` (each via a
+/// temporary file renamed into place): the seven charts with the scenarios overlaid, then the
+/// comparison charts. Returns the paths written. `compare` and `chart` of a comparison folder
+/// both write through here.
 pub fn render_comparison(
     cmp: &Comparison,
     out_dir: &Path,
     opts: &ChartOptions,
 ) -> Result<Vec<PathBuf>, ChartError> {
-    if opts.formats.is_empty() {
-        return Err(ChartError::NoFormats);
-    }
-    check_size(opts.width, opts.height)?;
-    let mut written = Vec::new();
+    let mut written = render_all(&cmp.scenarios, out_dir, opts)?;
     for (stem, fig) in figures(cmp)? {
         for &format in &opts.formats {
-            let ext = format.extension();
-            let target = out_dir.join(format!("{stem}.{ext}"));
-            let tmp = out_dir.join(format!(".{stem}.tmp-{}.{ext}", std::process::id()));
-            let result = match format {
-                Format::Svg => figure_svg(stem, &fig, opts.width, opts.height).and_then(|svg| {
-                    std::fs::write(&tmp, svg).map_err(|source| ChartError::Write {
-                        path: tmp.clone(),
-                        source,
-                    })
-                }),
-                Format::Png => {
-                    let (w, h) = png_size(opts.width, opts.height);
-                    write_png(stem, &fig, &tmp, w, h)
-                }
-            };
-            if let Err(e) = result {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e);
-            }
-            std::fs::rename(&tmp, &target).map_err(|source| {
-                let _ = std::fs::remove_file(&tmp);
-                ChartError::Write {
-                    path: target.clone(),
-                    source,
-                }
-            })?;
-            written.push(target);
+            written.push(write_figure(stem, &fig, format, out_dir, opts)?);
         }
     }
     Ok(written)

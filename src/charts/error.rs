@@ -22,6 +22,8 @@ pub enum ChartError {
         message: String,
         expected: &'static str,
     },
+    #[error("{path}: {message}; fix: regenerate the comparison folder with `carecast compare`")]
+    Comparison { path: PathBuf, message: String },
     #[error("{path} line {line}: {message}")]
     Csv {
         path: PathBuf,
@@ -54,13 +56,15 @@ pub enum ChartError {
         other_scenario: String,
     },
     #[error(
-        "chart size {width}x{height} is too small; use at least {min_width}x{min_height} pixels"
+        "chart size {width}x{height} is outside the sizes drawn; use a width from {min_width} to {max_width} and a height from {min_height} to {max_height} pixels, e.g. 1600x1000"
     )]
-    TooSmall {
+    Size {
         width: u32,
         height: u32,
         min_width: u32,
         min_height: u32,
+        max_width: u32,
+        max_height: u32,
     },
     #[error("no output formats were requested; ask for svg, png or both")]
     NoFormats,

@@ -4,6 +4,7 @@
 //! Charts only read a scenario's output folder (`yearly.csv`, `summary.json`); they never
 //! simulate. Text uses the bundled DejaVu Sans, so output is the same on every machine.
 mod comparison;
+mod comparison_folder;
 mod csv;
 mod data;
 mod error;
@@ -13,6 +14,7 @@ pub(crate) mod format;
 mod impact;
 mod layout;
 mod metric;
+mod output;
 mod payback;
 mod placements;
 mod ratio;
@@ -25,10 +27,8 @@ pub mod tornado;
 
 use std::path::{Path, PathBuf};
 
-use plotters::prelude::{BitMapBackend, DrawingBackend, IntoDrawingArea, SVGBackend};
-
 pub use comparison::{
-    figure_svg, figures as comparison_figures, render_comparison, Comparison, ComparisonSeries,
+    figures as comparison_figures, render_comparison, Comparison, ComparisonSeries,
 };
 pub use data::{ScenarioResults, Stat, Summary, Year};
 pub use error::ChartError;
@@ -36,13 +36,17 @@ pub use figure::{Figure, LegendItem, Mark, Panel, Swatch};
 pub use format::{count, gbp_m, ratio as format_ratio, ValueFormat};
 pub use layout::{ChartLayout, PanelLayout, Rect};
 pub use metric::{Metric, Unit};
+pub(crate) use output::downsample;
+pub use output::{figure_rgb, figure_svg, write_figure};
 pub use theme::{MAX_SCENARIOS, OKABE_ITO, SCENARIO_COLOURS};
 
 /// Smallest canvas the layout supports.
 pub const MIN_WIDTH: u32 = 640;
 pub const MIN_HEIGHT: u32 = 400;
-/// PNGs are never narrower than this; smaller requests are scaled up proportionally.
-pub const MIN_PNG_WIDTH: u32 = 1600;
+/// Largest canvas drawn (a PNG is drawn at twice its size before it is averaged down, so a
+/// 4000×4000 chart holds about 200 MB of pixels while it is drawn).
+pub const MAX_WIDTH: u32 = 4000;
+pub const MAX_HEIGHT: u32 = 4000;
 
 /// The seven charts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -144,12 +148,14 @@ pub fn figure(kind: ChartKind, results: &[ScenarioResults]) -> Result<Figure, Ch
 }
 
 fn check_size(width: u32, height: u32) -> Result<(), ChartError> {
-    if width < MIN_WIDTH || height < MIN_HEIGHT {
-        return Err(ChartError::TooSmall {
+    if width < MIN_WIDTH || height < MIN_HEIGHT || width > MAX_WIDTH || height > MAX_HEIGHT {
+        return Err(ChartError::Size {
             width,
             height,
             min_width: MIN_WIDTH,
             min_height: MIN_HEIGHT,
+            max_width: MAX_WIDTH,
+            max_height: MAX_HEIGHT,
         });
     }
     Ok(())
@@ -169,49 +175,16 @@ pub fn chart_layout(
     Ok((fig, lay))
 }
 
-fn draw_err(kind: ChartKind) -> impl Fn(String) -> ChartError {
-    move |message| ChartError::Draw {
-        chart: kind.stem().to_string(),
-        message,
-    }
-}
-
-fn draw_on<DB: DrawingBackend>(
-    backend: DB,
-    target: render::Target,
-    kind: ChartKind,
-    results: &[ScenarioResults],
-    width: u32,
-    height: u32,
-) -> Result<(), ChartError> {
-    let (fig, lay) = chart_layout(kind, results, width, height)?;
-    let area = backend.into_drawing_area();
-    render::draw(&area, &fig, &lay, target).map_err(draw_err(kind))?;
-    area.present().map_err(|e| draw_err(kind)(e.to_string()))
-}
-
-/// Renders one chart as an SVG document.
+/// Renders one chart as an SVG document of `width`×`height` pixels.
 pub fn render_svg(
     kind: ChartKind,
     results: &[ScenarioResults],
     width: u32,
     height: u32,
 ) -> Result<String, ChartError> {
-    let mut out = String::new();
-    draw_on(
-        SVGBackend::with_string(&mut out, (width, height)),
-        render::Target::Svg,
-        kind,
-        results,
-        width,
-        height,
-    )?;
-    Ok(out)
+    check_size(width, height)?;
+    figure_svg(kind.stem(), &figure(kind, results)?, width, height)
 }
-
-/// Bitmaps are drawn at this multiple of their size and averaged down, which smooths
-/// lines and text (plotters' bitmap backend does not anti-alias shapes).
-const SUPERSAMPLE: u32 = 2;
 
 /// Renders one chart to raw 8-bit RGB pixels (row-major, `width*height*3` bytes),
 /// exactly as it goes into the PNG.
@@ -222,46 +195,11 @@ pub fn render_rgb(
     height: u32,
 ) -> Result<Vec<u8>, ChartError> {
     check_size(width, height)?;
-    let (bw, bh) = (width * SUPERSAMPLE, height * SUPERSAMPLE);
-    let mut big = vec![0u8; bw as usize * bh as usize * 3];
-    draw_on(
-        BitMapBackend::with_buffer(&mut big, (bw, bh)),
-        render::Target::Bitmap,
-        kind,
-        results,
-        bw,
-        bh,
-    )?;
-    Ok(downsample(
-        &big,
-        width as usize,
-        height as usize,
-        SUPERSAMPLE as usize,
-    ))
+    output::figure_rgb(kind.stem(), &figure(kind, results)?, width, height)
 }
 
-/// Box-filters a `k`-times larger RGB image down to `w`×`h` (integer arithmetic, so exact).
-pub(crate) fn downsample(big: &[u8], w: usize, h: usize, k: usize) -> Vec<u8> {
-    let bw = w * k;
-    let mut out = vec![0u8; w * h * 3];
-    let n = (k * k) as u32;
-    for y in 0..h {
-        for x in 0..w {
-            for c in 0..3 {
-                let mut sum = 0u32;
-                for dy in 0..k {
-                    for dx in 0..k {
-                        sum += u32::from(big[((y * k + dy) * bw + x * k + dx) * 3 + c]);
-                    }
-                }
-                out[(y * w + x) * 3 + c] = ((sum + n / 2) / n) as u8;
-            }
-        }
-    }
-    out
-}
-
-/// Renders one chart and writes it as a PNG file at `path` (which must end in `.png`).
+/// Renders one chart and writes it as a `width`×`height` PNG file at `path` (which must end
+/// in `.png`).
 pub fn write_png(
     kind: ChartKind,
     results: &[ScenarioResults],
@@ -270,63 +208,7 @@ pub fn write_png(
     height: u32,
 ) -> Result<(), ChartError> {
     let pixels = render_rgb(kind, results, width, height)?;
-    let mut backend = BitMapBackend::new(path, (width, height));
-    let fail = |e: String| ChartError::Write {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    };
-    backend
-        .blit_bitmap((0, 0), (width, height), &pixels)
-        .map_err(|e| fail(e.to_string()))?;
-    backend.present().map_err(|e| fail(e.to_string()))
-}
-
-/// The PNG pixel size for a requested chart size: at least [`MIN_PNG_WIDTH`] wide,
-/// scaled proportionally so it looks the same as the SVG.
-pub fn png_size(width: u32, height: u32) -> (u32, u32) {
-    if width >= MIN_PNG_WIDTH {
-        (width, height)
-    } else {
-        let h = (u64::from(height) * u64::from(MIN_PNG_WIDTH)).div_ceil(u64::from(width.max(1)));
-        (MIN_PNG_WIDTH, u32::try_from(h).unwrap_or(u32::MAX))
-    }
-}
-
-fn write_one(
-    kind: ChartKind,
-    format: Format,
-    results: &[ScenarioResults],
-    out_dir: &Path,
-    opts: &ChartOptions,
-) -> Result<PathBuf, ChartError> {
-    let ext = format.extension();
-    let target = out_dir.join(format!("{}.{ext}", kind.stem()));
-    // The temporary name keeps the real extension: the PNG encoder picks the format from it.
-    let tmp = out_dir.join(format!(".{}.tmp-{}.{ext}", kind.stem(), std::process::id()));
-    let result = match format {
-        Format::Svg => render_svg(kind, results, opts.width, opts.height).and_then(|svg| {
-            std::fs::write(&tmp, svg).map_err(|source| ChartError::Write {
-                path: tmp.clone(),
-                source,
-            })
-        }),
-        Format::Png => {
-            let (w, h) = png_size(opts.width, opts.height);
-            write_png(kind, results, &tmp, w, h)
-        }
-    };
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
-    std::fs::rename(&tmp, &target).map_err(|source| {
-        let _ = std::fs::remove_file(&tmp);
-        ChartError::Write {
-            path: target.clone(),
-            source,
-        }
-    })?;
-    Ok(target)
+    output::write_rgb_png(&pixels, path, width, height)
 }
 
 /// Writes every chart in every requested format into `out_dir` (each via a temporary
@@ -343,8 +225,9 @@ pub fn render_all(
     figure::check_set(results)?;
     let mut written = Vec::new();
     for kind in ChartKind::ALL {
+        let fig = figure(kind, results)?;
         for &format in &opts.formats {
-            written.push(write_one(kind, format, results, out_dir, opts)?);
+            written.push(write_figure(kind.stem(), &fig, format, out_dir, opts)?);
         }
     }
     Ok(written)

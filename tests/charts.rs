@@ -140,18 +140,23 @@ fn charts_of_the_cohort_engine_say_draws_not_runs() {
     let footer = |texts: &[String]| {
         texts
             .iter()
-            .find(|t| t.starts_with("carecast "))
+            .find(|t| t.starts_with("Source: carecast "))
             .cloned()
             .unwrap_or_default()
     };
     let mc = texts(&svg(ChartKind::ChildrenInCare, &[synthetic(0)]));
-    assert!(footer(&mc).contains(" · 200 runs · "), "{}", footer(&mc));
+    assert!(
+        footer(&mc).contains(", 200 runs, seed 42, scale 0.02, "),
+        "{}",
+        footer(&mc)
+    );
     let cohort = texts(&svg(
         ChartKind::ChildrenInCare,
         &[synthetic_from(0, "cohort")],
     ));
     assert!(
-        footer(&cohort).contains(" · 200 cohort-engine draws · "),
+        // The cohort engine samples no families, so no scale is quoted.
+        footer(&cohort).contains(", 200 cohort-engine draws, seed 42, 2024-25 prices"),
         "{}",
         footer(&cohort)
     );
@@ -555,7 +560,7 @@ fn footer_titles_and_labels_follow_the_theme() {
     let t = texts(&s);
     assert!(
         t.iter()
-            .any(|x| x == "carecast 0.1.0 · baseline · 200 runs · seed 42 · 2024-25 prices"),
+            .any(|x| x == "Source: carecast 0.1.0, scenario baseline, 200 runs, seed 42, scale 0.02, 2024-25 prices"),
         "{t:?}"
     );
     assert!(t.iter().any(|x| x.contains("£ at 2024-25 prices")), "{t:?}");
@@ -596,12 +601,24 @@ fn footer_titles_and_labels_follow_the_theme() {
     let many = seven();
     let foot = texts(&svg(ChartKind::Flows, &many));
     let names = SCENARIOS.join(" vs ");
-    assert!(
-        foot.iter().any(|x| x
-            == &format!(
-                "carecast 0.1.0 · {names} · 200 runs · seed 42/43/44/45/46/47/48 · 2024-25 prices"
-            )),
+    // Too long for one line: the source line wraps onto two, the last texts drawn.
+    let at = foot
+        .iter()
+        .position(|x| x.starts_with("Source: "))
+        .unwrap_or(foot.len());
+    assert_eq!(foot.len() - at, 2, "{foot:?}");
+    assert_eq!(
+        foot[at..].join(" "),
+        format!(
+            "Source: carecast 0.1.0, scenarios {names}, 200 runs, seed 42/43/44/45/46/47/48, scale 0.02, 2024-25 prices"
+        ),
         "{foot:?}"
+    );
+    let (_, lay) = chart_layout(ChartKind::Flows, &many, W, H).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(lay.footer_lines.len(), 2);
+    assert_eq!(
+        lay.footer_size, lay.sizes.footer,
+        "two lines need no shrinking"
     );
 }
 
@@ -650,6 +667,17 @@ fn assert_layout_sound(kind: ChartKind, results: &[ScenarioResults], w: u32, h: 
     let (fig, lay) = chart_layout(kind, results, w, h).unwrap_or_else(|e| panic!("{what}: {e}"));
     let ctx = format!("{what} {} {w}x{h}", kind.stem());
     assert!(lay.canvas.contains(&lay.legend), "{ctx}: legend off canvas");
+    assert!(lay.canvas.contains(&lay.footer), "{ctx}: footer off canvas");
+    assert!(
+        (1..=2).contains(&lay.footer_lines.len()),
+        "{ctx}: footer on {} lines",
+        lay.footer_lines.len()
+    );
+    assert!(
+        lay.footer_lines.concat().starts_with("Source: carecast "),
+        "{ctx}: {:?}",
+        lay.footer_lines
+    );
     assert!(lay.legend.width() > 0 && lay.legend.height() > 0, "{ctx}");
     assert_eq!(fig.panels.len(), lay.panels.len(), "{ctx}");
     for (i, p) in lay.panels.iter().enumerate() {

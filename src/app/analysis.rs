@@ -105,9 +105,12 @@ fn tornado_of(
         ),
         axis_title: axis,
         footer: format!(
-            "carecast {} · scenario hash {} · {}sensitivity.csv holds every parameter and value",
+            "Source: carecast {}, scenario {}{} (hash {}), cohort engine at central values, {} prices · {}sensitivity.csv holds every parameter and value",
             env!("CARGO_PKG_VERSION"),
+            model.name,
+            baseline.map_or(String::new(), |b| format!(" against {}", b.name)),
             &model.hash.chars().take(19).collect::<String>(),
+            model.price_base,
             if more > 0 { format!("{more} smaller swings not drawn · ") } else { String::new() }
         ),
         central: s.central,

@@ -176,11 +176,29 @@ pub fn scenario_names(results: &[ScenarioResults]) -> String {
         .join(" vs ")
 }
 
-/// `carecast <version> · <scenario> · <runs> runs · seed <seed> · <price base> prices` (runs as
-/// `runs` words them).
+/// The source line: `Source: carecast <version>, scenario <name> (or scenarios <a> vs <b>),
+/// <runs> runs, seed <seed>, scale <scale>, <price base> prices` (runs as `runs` words them;
+/// no scale where only the cohort engine, which samples no families, wrote the results). Only
+/// values from the results' summaries, so the same results always give the same line.
 pub fn footer(results: &[ScenarioResults]) -> String {
+    let scenarios = if results.len() == 1 {
+        "scenario"
+    } else {
+        "scenarios"
+    };
+    let sampled = results
+        .iter()
+        .any(|r| r.summary().engine.as_deref() != Some("cohort"));
+    let scale = if sampled {
+        format!(
+            ", scale {}",
+            distinct(results, |r| r.summary().scale.to_string())
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "carecast {} · {} · {} · seed {} · {} prices",
+        "Source: carecast {}, {scenarios} {}, {}, seed {}{scale}, {} prices",
         distinct(results, |r| r.summary().carecast_version.clone()),
         scenario_names(results),
         runs(results),

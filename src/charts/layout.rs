@@ -103,7 +103,9 @@ pub struct ChartLayout {
     /// Notes wrapped to the legend width.
     pub note_lines: Vec<String>,
     pub footer: Rect,
-    /// Footer font size (shrunk if needed so the exact footer text fits on one line).
+    /// The footer (the source line), on one line or, where it does not fit, two.
+    pub footer_lines: Vec<String>,
+    /// Footer font size (shrunk only if the footer does not fit on two lines).
     pub footer_size: f64,
 }
 
@@ -137,15 +139,9 @@ pub fn layout(fig: &Figure, width: u32, height: u32) -> ChartLayout {
     y = f64::from(subtitle.y1) + 22.0 * s;
 
     // Footer and x-axis title, from the bottom up.
-    let footer_size = {
-        let fw = text::width(&fig.footer, sz.footer, false);
-        if fw > inner_w {
-            sz.footer * inner_w / fw
-        } else {
-            sz.footer
-        }
-    };
-    let footer = Rect::new(m, h - m - text::line_height(sz.footer), w - m, h - m);
+    let (footer_lines, footer_size) = footer_lines(&fig.footer, sz.footer, inner_w);
+    let footer_h = text::line_height(footer_size) * footer_lines.len() as f64;
+    let footer = Rect::new(m, h - m - footer_h, w - m, h - m);
     let x_title_y1 = f64::from(footer.y0) - 18.0 * s;
     let x_title_y0 = x_title_y1 - text::line_height(sz.axis_title);
 
@@ -196,7 +192,21 @@ pub fn layout(fig: &Figure, width: u32, height: u32) -> ChartLayout {
         legend_row_height: text::line_height(sz.legend) * 1.35,
         note_lines,
         footer,
+        footer_lines,
         footer_size,
+    }
+}
+
+/// The footer's lines and font size: one line where it fits, else word-wrapped onto two,
+/// shrunk only where two lines are not enough.
+fn footer_lines(footer: &str, size: f64, max: f64) -> (Vec<String>, f64) {
+    let mut fs = size;
+    loop {
+        let lines = text::wrap(footer, fs, false, max, usize::MAX);
+        if lines.len() <= 2 || fs < 0.5 * size {
+            return (text::wrap(footer, fs, false, max, 2), fs);
+        }
+        fs *= 0.95;
     }
 }
 

@@ -181,13 +181,20 @@ pub fn draw<DB: DrawingBackend>(
         VAlign::Top,
     )?;
     draw_legend(&p, fig, lay)?;
-    p.text(
-        &fig.footer,
-        (lay.footer.x0, lay.footer.y0),
-        Font::new(lay.footer_size, false, theme::MUTED),
-        HPos::Left,
-        VAlign::Top,
-    )
+    let footer_lh = super::text::line_height(lay.footer_size);
+    for (i, l) in lay.footer_lines.iter().enumerate() {
+        p.text(
+            l,
+            (
+                lay.footer.x0,
+                lay.footer.y0 + (i as f64 * footer_lh).round() as i32,
+            ),
+            Font::new(lay.footer_size, false, theme::MUTED),
+            HPos::Left,
+            VAlign::Top,
+        )?;
+    }
+    Ok(())
 }
 
 fn layer_of(m: &Mark) -> usize {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's headline for the policy in force: compares no-families-first with current-policy
-# (the scenarios' own runs, seed and scale) and prints the table quoted in README.md, medians
+# The user guide's headline for the policy in force: compares no-families-first with current-policy
+# (the scenarios' own runs, seed and scale) and prints the table quoted in docs/guide.md, medians
 # with 90% intervals from comparison.json. Usage: scripts/policy-headline.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

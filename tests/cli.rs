@@ -347,9 +347,9 @@ fn validate_reports_ok_for_good_files() {
 }
 
 #[test]
-fn the_readme_quotes_the_smallest_sensible_scales_that_the_check_computes() {
+fn the_guide_quotes_the_smallest_sensible_scales_that_the_check_computes() {
     use carecast::app::scale;
-    let readme = fs::read_to_string("README.md")
+    let readme = fs::read_to_string("docs/guide.md")
         .unwrap()
         .replace("\n  ", " ");
     let baseline = carecast::scenario::load_model("scenarios/baseline.json".as_ref()).unwrap();

@@ -259,7 +259,7 @@ fn effect_multipliers_that_push_a_probability_past_one_are_rejected_with_the_par
 
 #[test]
 fn rows_summing_above_one_in_draws_are_scaled_and_counted_not_rejected() {
-    // Probabilities out of `need` near the limit: some draws sum above 1, and the README says
+    // Probabilities out of `need` near the limit: some draws sum above 1, and the user guide says
     // such rows are scaled to 1 and counted in clamped_probability_rows.
     let mut doc = baseline_json();
     doc["parameters"]["need_resolve"] =

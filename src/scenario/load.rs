@@ -483,7 +483,7 @@ fn explain_serde(path: &str, msg: &str) -> (String, String) {
         let field = rest.split('`').next().unwrap_or("");
         return (
             format!("missing field `{field}`"),
-            format!("add `{field}` (see the scenario reference in README.md)"),
+            format!("add `{field}` (see the scenario reference in docs/guide.md)"),
         );
     }
     if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
@@ -495,7 +495,7 @@ fn explain_serde(path: &str, msg: &str) -> (String, String) {
             "write a list of exactly two numbers, [from, to]".into(),
         );
     }
-    (msg, "see the scenario reference in README.md".into())
+    (msg, "see the scenario reference in docs/guide.md".into())
 }
 
 #[cfg(test)]

@@ -104,7 +104,7 @@ impl Ctx<'_> {
                     self.err(
                         path,
                         format!("cannot parse expression \"{}\": {e}", quote(s)),
-                        "fix the expression; see the scenario reference in README.md",
+                        "fix the expression; see the scenario reference in docs/guide.md",
                     );
                     Expr::Num(0.0)
                 }

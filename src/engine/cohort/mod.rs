@@ -8,7 +8,7 @@
 //! One projection per parameter draw; `run_draws` uses the same draws as run i of the Monte Carlo
 //! engine, so the two can be compared run by run.
 //!
-//! Approximations (also in README): age is held in cells of `grid::AGE_UNIT` months (one), every
+//! Approximations (also in docs/guide.md): age is held in cells of `grid::AGE_UNIT` months (one), every
 //! cell moving up one age cell each month; capacity serves each
 //! priority class in turn as the fraction of its waiting families that the free places allow
 //! (within a class, no one waits longer than another); months in state are exact (tunnel cells)

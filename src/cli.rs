@@ -236,12 +236,39 @@ impl CompareArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  carecast report output/baseline\n  carecast report output/baseline-vs-squeeze"
+    after_help = "Examples:\n  carecast report output/baseline\n  carecast report output/baseline-vs-squeeze --title \"Early help: invest or cut?\""
 )]
 pub struct ReportArgs {
     /// A run folder (<out>/<scenario>) or a comparison folder (<out>/<comparison-name>).
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+    /// The report's title, in report.html, report.md and results.xlsx (default: "carecast
+    /// results: <label>" for a run, "carecast comparison: <name>" for a comparison).
+    #[arg(long, value_name = "TEXT", value_parser = title_arg)]
+    pub title: Option<String>,
+}
+
+/// The longest `--title` accepted, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+
+/// `--title`: one line of text, not empty, at most `MAX_TITLE_CHARS` characters.
+pub fn title_arg(s: &str) -> Result<String, String> {
+    let example = "e.g. --title \"Early help: invest or cut?\"";
+    let t = s.trim();
+    if t.is_empty() {
+        Err(format!("--title takes a non-empty line of text, {example}"))
+    } else if t.chars().count() > MAX_TITLE_CHARS {
+        Err(format!(
+            "--title takes at most {MAX_TITLE_CHARS} characters (this one has {}), {example}",
+            t.chars().count()
+        ))
+    } else if t.chars().any(char::is_control) {
+        Err(format!(
+            "--title takes one line of text without line breaks or control characters, {example}"
+        ))
+    } else {
+        Ok(t.to_string())
+    }
 }
 
 /// A whole number in `lo..=hi`, or a message naming the option, the range and an example.

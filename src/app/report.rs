@@ -101,7 +101,7 @@ pub fn report(args: &ReportArgs) -> Result<(), Error> {
     let dir = &args.dir;
     let kind = folder::kind(dir)?;
     let command = std::env::args().collect::<Vec<_>>().join(" ");
-    let (report, yearly, deltas) = if kind == ResultFolder::Comparison {
+    let (mut report, yearly, deltas) = if kind == ResultFolder::Comparison {
         let comparison = read_json(&dir.join("comparison.json"))?;
         let mut names: Vec<String> = vec![comparison
             .get("baseline")
@@ -157,6 +157,9 @@ pub fn report(args: &ReportArgs) -> Result<(), Error> {
         };
         (content::for_run(&files, charts(dir)?, &command), rows, None)
     };
+    if let Some(title) = &args.title {
+        report.title = title.clone();
+    }
     let xlsx_path = dir.join("results.xlsx");
     let workbook = xlsx::render(&report, &yearly, deltas.as_deref()).map_err(|e| {
         Error::Other(format!(

@@ -12,6 +12,8 @@ use super::{impact, payback, render_all, write_figure, ChartOptions};
 #[derive(Debug, Clone)]
 pub struct ComparisonSeries {
     pub scenario: String,
+    /// The name legends show (the scenario's label).
+    pub label: String,
     /// Summed over the horizon, £m.
     pub extra_early: Stat,
     pub late_change: Stat,

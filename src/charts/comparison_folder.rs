@@ -120,7 +120,7 @@ impl Comparison {
         let years = scenarios[0].years().to_vec();
         let deltas_path = dir.join("deltas.csv");
         let mut alternatives = Vec::new();
-        for alt in &doc.alternatives {
+        for (j, alt) in doc.alternatives.iter().enumerate() {
             let cumulative = cumulative_net_cost(&deltas_path, deltas_csv, &alt.scenario)?;
             let labels: Vec<&str> = cumulative.iter().map(|(y, _)| y.as_str()).collect();
             let expected: Vec<&str> = years.iter().map(|y| y.label.as_str()).collect();
@@ -147,6 +147,7 @@ impl Comparison {
             };
             alternatives.push(ComparisonSeries {
                 scenario: alt.scenario.clone(),
+                label: scenarios[j + 1].label().to_string(),
                 extra_early: alt.extra_early_spend_gbp_m.into(),
                 late_change: alt.late_spend_change_gbp_m.into(),
                 net_cost: alt.net_cost_gbp_m.into(),

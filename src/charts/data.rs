@@ -15,6 +15,9 @@ const SUMMARY_SHAPE: &str = r#"{"carecast_version": "0.1.0", "scenario": "baseli
 pub struct Summary {
     pub carecast_version: String,
     pub scenario: String,
+    /// The scenario's human name (absent from summaries written before labels: the name).
+    #[serde(default)]
+    pub label: Option<String>,
     pub description: String,
     pub seed: u64,
     pub runs: u64,
@@ -109,6 +112,14 @@ impl ScenarioResults {
 
     pub fn scenario(&self) -> &str {
         &self.summary.scenario
+    }
+
+    /// The name legends show: the scenario's label, or its name where it has none.
+    pub fn label(&self) -> &str {
+        match &self.summary.label {
+            Some(l) if !l.trim().is_empty() => l,
+            _ => &self.summary.scenario,
+        }
     }
 
     /// The years present, in order.

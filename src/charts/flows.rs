@@ -61,7 +61,7 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
             .enumerate()
             .map(|(i, r)| LegendItem {
                 swatch: Swatch::LineBand(figure::scenario_colour(i), alpha),
-                label: r.scenario().to_string(),
+                label: r.label().to_string(),
             })
             .collect()
     };

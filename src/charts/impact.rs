@@ -77,7 +77,7 @@ pub fn figure(cmp: &Comparison) -> Result<Figure, ChartError> {
         .enumerate()
         .map(|(j, a)| LegendItem {
             swatch: Swatch::Block(figure::scenario_colour(j + 1)),
-            label: a.scenario.clone(),
+            label: a.label.clone(),
         })
         .collect();
     legend.push(LegendItem {

@@ -33,10 +33,10 @@ pub fn figure(cmp: &Comparison) -> Result<Figure, ChartError> {
             }
             None => "not within the horizon".to_string(),
         };
-        marked.push(format!("{} {when}", a.scenario));
+        marked.push(format!("{} {when}", a.label));
         legend.push(LegendItem {
             swatch: Swatch::LineBand(colour, alpha),
-            label: a.scenario.clone(),
+            label: a.label.clone(),
         });
     }
     Ok(Figure {

@@ -45,7 +45,7 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
                 })
                 .collect();
             Panel {
-                title: (!single).then(|| r.scenario().to_string()),
+                title: (!single).then(|| r.label().to_string()),
                 marks,
                 y_format: None,
             }

@@ -41,7 +41,7 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
                 }
             }
             Panel {
-                title: (!single).then(|| r.scenario().to_string()),
+                title: (!single).then(|| r.label().to_string()),
                 marks,
                 y_format: None,
             }

@@ -23,7 +23,7 @@ pub fn figure(
         if results.len() > 1 {
             legend.push(LegendItem {
                 swatch: Swatch::LineBand(colour, alpha),
-                label: r.scenario().to_string(),
+                label: r.label().to_string(),
             });
         }
     }

@@ -1,13 +1,12 @@
 //! The report's content as plain data, built from a result folder's parsed files; both writers render it.
 
-use super::measures::{self, stat_of, yearly_stat, Measure, Stat};
+use super::findings;
+use super::measures::{self, Measure};
 use super::method::{self, Engine};
 use super::params::{parameter_table, plain, ParamTable};
+use super::path::{self, TextTable};
 use super::policy::{self, PolicyTable};
 use serde_json::Value;
-
-/// The model's known limitations (docs/model.md), quoted in every report.
-pub const MODEL_LIMITATIONS: &str = "The causal effect of early help on later statutory demand is uncertain and evidenced mostly by specific programmes; national averages hide a fourfold range between councils; unaccompanied children, court practice and market prices drive late spend independently of early help.";
 
 /// One chart: a title, its file stem under `charts/`, the SVG text to inline and the relative
 /// path the Markdown links to.
@@ -24,6 +23,8 @@ pub struct Report {
     pub title: String,
     pub description: Vec<String>,
     pub findings: Vec<String>,
+    /// A run's every year (single-scenario reports only).
+    pub path: Option<TextTable>,
     pub charts: Vec<Chart>,
     /// Each scenario's money by year (and, for alternatives, what differs from the baseline).
     pub policy: Vec<PolicyTable>,
@@ -47,48 +48,12 @@ fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
         .unwrap_or("(not recorded)")
 }
 
-/// Thousands separators on a rounded number, with a true minus sign.
-pub(super) fn grouped(x: f64, decimals: usize) -> String {
-    let s = format!("{:.*}", decimals, x.abs());
-    let (int, frac) = match s.split_once('.') {
-        Some((i, f)) => (i.to_string(), format!(".{f}")),
-        None => (s.clone(), String::new()),
-    };
-    let mut out = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
+/// A scenario's name for readers: its `label` in summary.json, or its name where it has none.
+pub fn label_of(summary: &Value) -> String {
+    match summary.get("label").and_then(Value::as_str) {
+        Some(l) if !l.trim().is_empty() => l.to_string(),
+        _ => str_of(summary, "scenario").to_string(),
     }
-    let neg = x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0');
-    format!("{}{out}{frac}", if neg { "\u{2212}" } else { "" })
-}
-
-/// £m, rounded, with thousands separators and a true minus sign ("£2,836m").
-pub(super) fn money_m(x: f64) -> String {
-    let g = grouped(x, 0);
-    match g.strip_prefix('\u{2212}') {
-        Some(rest) => format!("\u{2212}£{rest}m"),
-        None => format!("£{g}m"),
-    }
-}
-
-fn pounds(x: f64) -> String {
-    let g = grouped(x, 2);
-    match g.strip_prefix('\u{2212}') {
-        Some(rest) => format!("\u{2212}£{rest}"),
-        None => format!("£{g}"),
-    }
-}
-
-/// The median with its 90% interval: the one statistic a report's text quotes, as its charts do.
-fn interval(s: Stat, f: fn(f64) -> String) -> String {
-    format!("{} (90% interval {} to {})", f(s.p50), f(s.p5), f(s.p95))
-}
-
-fn count(x: f64) -> String {
-    grouped(x, 0)
 }
 
 const CHART_ORDER: [&str; 9] = [
@@ -117,6 +82,17 @@ pub fn order_charts(mut charts: Vec<(String, Chart)>) -> Vec<Chart> {
     charts.into_iter().map(|(_, c)| c).collect()
 }
 
+/// A scenario as first named in a report: its label, with its name in brackets where the two
+/// differ ("Family help investment (family-help-investment)").
+fn named(summary: &Value) -> String {
+    let (label, name) = (label_of(summary), str_of(summary, "scenario"));
+    if label == name {
+        label
+    } else {
+        format!("{label} ({name})")
+    }
+}
+
 /// The baseline's table in full, then each alternative's listing only what differs from it.
 fn comparison_parameters(summaries: &[&Value]) -> Vec<ParamTable> {
     let mut tables: Vec<ParamTable> = summaries.iter().map(|s| parameter_table(s)).collect();
@@ -134,28 +110,6 @@ fn sentence_case(s: &str) -> String {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-fn limitations(summaries: &[&Value]) -> Vec<String> {
-    // The levers' assumptions first: they are what a reform scenario's result rests on.
-    let mut out: Vec<String> = super::levers::lever_lines(summaries);
-    for s in summaries {
-        for l in s
-            .get("limitations")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let l = plain(Some(l));
-            if !out.contains(&l) {
-                out.push(l);
-            }
-        }
-    }
-    out.push(format!(
-        "Known limitations of the model (docs/model.md): {MODEL_LIMITATIONS}"
-    ));
-    out
 }
 
 fn repro_common(s: &Value, engine: &Engine) -> Vec<(String, String)> {
@@ -207,50 +161,16 @@ pub fn for_run(files: &ScenarioFiles, charts: Vec<Chart>, report_command: &str) 
     let s = files.summary;
     let first = str_of(s, "start_year");
     let last = str_of(s, "end_year");
-    let mut findings = Vec::new();
-    let ratio = |y| yearly_stat(files.yearly, y, "late_early_ratio");
-    if let (Some(a), Some(b)) = (ratio(first), ratio(last)) {
-        findings.push(format!(
-            "In {first} the model projects {} of late spend for every £1 of early spend (90% interval {} to {}); by {last}, {}.",
-            pounds(a.p50),
-            pounds(a.p5),
-            pounds(a.p95),
-            interval(b, pounds)
-        ));
-    }
-    for y in [first, last] {
-        if let Some(c) = yearly_stat(files.yearly, y, "children_in_care") {
-            findings.push(format!(
-                "Children in care at the end of {y}: {}.",
-                interval(c, count)
-            ));
-        }
-    }
-    for y in [first, last] {
-        let get = |m| yearly_stat(files.yearly, y, m);
-        if let (Some(e), Some(l), Some(t)) =
-            (get("early_spend"), get("late_spend"), get("total_spend"))
-        {
-            findings.push(format!(
-                "Spend in {y}: early {}, late {}, total {}.",
-                interval(e, money_m),
-                interval(l, money_m),
-                interval(t, money_m)
-            ));
-        }
-    }
-    if findings.is_empty() {
-        findings.push(format!(
-            "yearly.csv holds no late:early ratio, children in care or spend rows for {first} or {last}."
-        ));
-    }
+    let label = label_of(s);
+    let mut findings = findings::for_run(s, files.yearly);
+    findings.extend(path::changes_sentence(s));
     let engine = Engine::of(s);
     let mut reproducibility = repro_common(s, &engine);
     reproducibility.push(("Scenario file".into(), str_of(s, "scenario_file").into()));
     reproducibility.push(("Scenario hash".into(), str_of(s, "scenario_hash").into()));
     reproducibility.push(("Report command".into(), report_command.into()));
     let mut description = vec![
-        str_of(s, "description").to_string(),
+        format!("{}: {}", named(s), str_of(s, "description")),
         format!(
             "{first} to {last}, £ at {} prices, discount rate {}.",
             str_of(s, "price_base"),
@@ -259,13 +179,14 @@ pub fn for_run(files: &ScenarioFiles, charts: Vec<Chart>, report_command: &str) 
     ];
     description.extend(policy::sentence(s));
     Report {
-        title: format!("carecast results: {}", str_of(s, "scenario")),
+        title: format!("carecast results: {label}"),
         description,
         findings,
+        path: path::table(s, files.yearly, &label),
         charts,
         policy: policy::table(s).into_iter().collect(),
         parameters: vec![parameter_table(s)],
-        limitations: limitations(&[s]),
+        limitations: super::limitations::list(&[s]),
         measures: measures::for_run(s, files.yearly),
         method: method::paragraphs(&engine)
             .into_iter()
@@ -284,8 +205,15 @@ pub fn for_comparison(
     report_command: &str,
 ) -> Report {
     let c = comparison;
-    let baseline = str_of(c, "baseline");
     let last = str_of(c, "end_year");
+    let summary_of = |name: &str| {
+        scenarios
+            .iter()
+            .map(|f| f.summary)
+            .find(|s| str_of(s, "scenario") == name)
+    };
+    let baseline = summary_of(str_of(c, "baseline"))
+        .map_or_else(|| str_of(c, "baseline").to_string(), label_of);
     let mut findings = Vec::new();
     let mut description = vec![format!(
         "Each alternative compared with {baseline}, run by run with common random numbers, {} to {last}, £ at {} prices.",
@@ -294,7 +222,8 @@ pub fn for_comparison(
     )];
     if let Some(b) = scenarios.first() {
         description.push(format!(
-            "{baseline} (the baseline): {}",
+            "{}, the baseline: {}",
+            named(b.summary),
             str_of(b.summary, "description")
         ));
     }
@@ -305,69 +234,14 @@ pub fn for_comparison(
         .flatten()
     {
         let name = str_of(alt, "scenario");
-        description.push(format!("{name}: {}", str_of(alt, "description")));
-        let alt_summary = scenarios
-            .iter()
-            .find(|f| str_of(f.summary, "scenario") == name);
+        let alt_summary = summary_of(name);
+        let label = alt_summary.map_or_else(|| name.to_string(), label_of);
+        let named = alt_summary.map_or_else(|| name.to_string(), named);
+        description.push(format!("{named}: {}", str_of(alt, "description")));
         if let (Some(b), Some(a)) = (scenarios.first(), alt_summary) {
-            findings.extend(policy::redefined_warning(b.summary, a.summary));
+            findings.extend(policy::redefined_warning(b.summary, a));
         }
-        let st = |k: &str| alt.get(k).and_then(stat_of);
-        match st("late_avoided_per_extra_early_gbp") {
-            Some(r) => findings.push(format!(
-                "{name}: {} of late spend avoided per £1 of extra early spend (90% interval {} to {}).",
-                pounds(r.p50),
-                pounds(r.p5),
-                pounds(r.p95)
-            )),
-            None => findings.push(format!(
-                "{name}: no £-per-£1 figure, because no run changed early spend."
-            )),
-        }
-        if let (Some(e), Some(l)) = (st("extra_early_spend_gbp_m"), st("late_spend_change_gbp_m")) {
-            findings.push(format!(
-                "{name}: extra early spend {}; change in late spend {}.",
-                interval(e, money_m),
-                interval(l, money_m)
-            ));
-        }
-        if let Some(n) = st("net_cost_gbp_m") {
-            let pv = st("net_cost_pv_gbp_m")
-                .map(|p| format!("; in present value {}", interval(p, money_m)))
-                .unwrap_or_default();
-            let p = alt
-                .get("probability_net_saving")
-                .and_then(Value::as_f64)
-                .map(|p| format!(" {:.0}% of runs show a net saving by {last}.", p * 100.0))
-                .unwrap_or_default();
-            findings.push(format!(
-                "{name}: net cost over the horizon {} (negative = a net saving){pv}.{p}",
-                interval(n, money_m)
-            ));
-        }
-        if let Some(be) = alt.get("break_even") {
-            let never = be
-                .get("share_never")
-                .and_then(Value::as_f64)
-                .unwrap_or(f64::NAN);
-            let text = match be.get("median_year").and_then(Value::as_str) {
-                Some(y) => format!(
-                    "{name}: half the runs have broken even (cumulative net saving zero or more) by {y}; {:.0}% never break even by {last}.",
-                    never * 100.0
-                ),
-                None => format!(
-                    "{name}: fewer than half the runs break even by {last}; {:.0}% never do within the horizon.",
-                    never * 100.0
-                ),
-            };
-            findings.push(text);
-        }
-        if let Some(k) = st("children_kept_out_of_care") {
-            findings.push(format!(
-                "{name}: care entries avoided over the horizon {}.",
-                interval(k, count)
-            ));
-        }
+        findings.extend(findings::for_alternative(alt, &label, last));
     }
     // The comparison's engine is the one its scenarios record (`compare` runs Monte Carlo).
     let engine = scenarios
@@ -412,10 +286,11 @@ pub fn for_comparison(
         title: format!("carecast comparison: {}", str_of(c, "comparison")),
         description,
         findings,
+        path: None,
         charts,
         policy: policy_tables,
         parameters: comparison_parameters(&summaries),
-        limitations: limitations(&summaries),
+        limitations: super::limitations::list(&summaries),
         measures: measures::for_comparison(c),
         method,
         reproducibility,
@@ -427,11 +302,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_are_grouped_with_true_minus() {
-        assert_eq!(money_m(-1138.189), "\u{2212}£1,138m");
-        assert_eq!(money_m(2600.0), "£2,600m");
-        assert_eq!(pounds(0.832), "£0.83");
-        assert_eq!(count(123456.0), "123,456");
-        assert_eq!(money_m(-0.2), "£0m");
+    fn a_label_names_the_scenario_for_readers() {
+        let labelled = serde_json::json!({"scenario": "fhi", "label": "Family help investment"});
+        assert_eq!(label_of(&labelled), "Family help investment");
+        assert_eq!(named(&labelled), "Family help investment (fhi)");
+        let plain = serde_json::json!({"scenario": "fhi"});
+        assert_eq!(
+            (label_of(&plain), named(&plain)),
+            ("fhi".into(), "fhi".into())
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Renders a [`Report`] as one self-contained HTML file (inline CSS and SVG, no network requests).
 
 use super::content::Report;
+use super::path::TextTable;
 
 const CSS: &str = "@page { size: A4; margin: 15mm }
 body { font-family: 'DejaVu Sans', Verdana, sans-serif; font-size: 10.5pt; line-height: 1.4; color: #222; max-width: 180mm; margin: 0 auto; padding: 0 1em; }
@@ -18,6 +19,7 @@ th { background: #eee; }
 col.name { width: 27%; } col.value { width: 25%; } col.basis { width: 48%; }
 col.item { width: 26%; }
 td.name { font-family: monospace; font-size: 8pt; }
+td.num { text-align: right; }
 p.note { font-size: 9pt; color: #555; }
 ul.findings li { margin-bottom: 0.4em; }
 code { font-size: 9pt; overflow-wrap: anywhere; }
@@ -51,6 +53,35 @@ fn inline_svg(svg: &str) -> String {
         .to_string()
 }
 
+/// A text table under its own heading, with its note; the first column is the year, the last
+/// text, the others numbers.
+fn table(t: &TextTable) -> String {
+    let mut h = format!(
+        "<h2>{}</h2>\n<p class=\"note\">{}</p>\n<table>\n<thead><tr>",
+        escape(&t.title),
+        escape(&t.note)
+    );
+    for c in &t.header {
+        h.push_str(&format!("<th>{}</th>", escape(c)));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    let last = t.header.len().saturating_sub(1);
+    for row in &t.rows {
+        h.push_str("<tr>");
+        for (i, c) in row.iter().enumerate() {
+            let class = if i == 0 || i == last {
+                ""
+            } else {
+                " class=\"num\""
+            };
+            h.push_str(&format!("<td{class}>{}</td>", escape(c)));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h
+}
+
 /// The whole HTML document.
 pub fn render(r: &Report) -> String {
     let mut h = String::new();
@@ -65,7 +96,11 @@ pub fn render(r: &Report) -> String {
     for f in &r.findings {
         h.push_str(&format!("<li>{}</li>\n", escape(f)));
     }
-    h.push_str("</ul>\n<h2>Charts</h2>\n");
+    h.push_str("</ul>\n");
+    if let Some(t) = &r.path {
+        h.push_str(&table(t));
+    }
+    h.push_str("<h2>Charts</h2>\n");
     if r.charts.is_empty() {
         h.push_str("<p>No charts were found in this folder (render them with <code>carecast chart</code>).</p>\n");
     }
@@ -81,7 +116,7 @@ pub fn render(r: &Report) -> String {
         h.push_str("<h2>Policy</h2>\n");
     }
     for t in &r.policy {
-        h.push_str(&format!("<h3>{}</h3>\n", escape(&t.scenario)));
+        h.push_str(&format!("<h3>{}</h3>\n", escape(&t.label)));
         if let Some(d) = &t.differs {
             h.push_str(&format!("<p>{}</p>\n", escape(d)));
         }
@@ -93,15 +128,15 @@ pub fn render(r: &Report) -> String {
             h.push_str(&format!(
                 "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
                 escape(y),
-                super::content::grouped(*b, 0),
-                super::content::grouped(*e, 0)
+                super::numbers::grouped(*b, 0),
+                super::numbers::grouped(*e, 0)
             ));
         }
         h.push_str("</tbody>\n</table>\n");
     }
     h.push_str("<h2>Parameters</h2>\n");
     for t in &r.parameters {
-        h.push_str(&format!("<h3>{}</h3>\n", escape(&t.scenario)));
+        h.push_str(&format!("<h3>{}</h3>\n", escape(&t.label)));
         if let Some(note) = t.note() {
             h.push_str(&format!("<p class=\"note\">{}</p>\n", escape(&note)));
         }

@@ -1,6 +1,7 @@
 //! Renders a [`Report`] as Markdown, charts as relative image links.
 
 use super::content::Report;
+use super::path::TextTable;
 
 /// Escapes characters that Markdown or inline HTML would interpret in running text.
 pub fn escape(s: &str) -> String {
@@ -18,6 +19,33 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// A text table under its own heading, with its note.
+fn table(t: &TextTable) -> String {
+    let mut m = format!("## {}\n\n{}\n\n", escape(&t.title), escape(&t.note));
+    let cells = |row: &[String]| {
+        row.iter()
+            .map(|c| escape(c))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    m.push_str(&format!("| {} |\n", cells(&t.header)));
+    let align: Vec<&str> = (0..t.header.len())
+        .map(|i| {
+            if i == 0 || i + 1 == t.header.len() {
+                "---"
+            } else {
+                "---:"
+            }
+        })
+        .collect();
+    m.push_str(&format!("|{}|\n", align.join("|")));
+    for row in &t.rows {
+        m.push_str(&format!("| {} |\n", cells(row)));
+    }
+    m.push('\n');
+    m
+}
+
 /// The whole Markdown document.
 pub fn render(r: &Report) -> String {
     let mut m = String::new();
@@ -29,7 +57,11 @@ pub fn render(r: &Report) -> String {
     for f in &r.findings {
         m.push_str(&format!("- {}\n", escape(f)));
     }
-    m.push_str("\n## Charts\n\n");
+    m.push('\n');
+    if let Some(t) = &r.path {
+        m.push_str(&table(t));
+    }
+    m.push_str("## Charts\n\n");
     if r.charts.is_empty() {
         m.push_str("No charts were found in this folder (render them with `carecast chart`).\n\n");
     }
@@ -45,7 +77,7 @@ pub fn render(r: &Report) -> String {
         m.push_str("## Policy\n\n");
     }
     for t in &r.policy {
-        m.push_str(&format!("### {}\n\n", escape(&t.scenario)));
+        m.push_str(&format!("### {}\n\n", escape(&t.label)));
         if let Some(d) = &t.differs {
             m.push_str(&format!("{}\n\n", escape(d)));
         }
@@ -56,15 +88,15 @@ pub fn render(r: &Report) -> String {
         for (y, b, e) in &t.rows {
             m.push_str(&format!(
                 "| {y} | {} | {} |\n",
-                super::content::grouped(*b, 0),
-                super::content::grouped(*e, 0)
+                super::numbers::grouped(*b, 0),
+                super::numbers::grouped(*e, 0)
             ));
         }
         m.push('\n');
     }
     m.push_str("## Parameters\n\n");
     for t in &r.parameters {
-        m.push_str(&format!("### {}\n\n", escape(&t.scenario)));
+        m.push_str(&format!("### {}\n\n", escape(&t.label)));
         if let Some(note) = t.note() {
             m.push_str(&format!("{}\n\n", escape(&note)));
         }

@@ -1,6 +1,7 @@
 //! Headline measures as numbers: the figures the report's findings quote, read from a result
 //! folder's yearly.csv, summary.json and comparison.json, for the workbook's headline sheet.
 
+use super::numbers::negated;
 use serde_json::Value;
 
 /// A summary across runs: mean, 5th, 50th and 95th percentile.
@@ -106,8 +107,8 @@ pub fn for_run(summary: &Value, yearly: &str) -> Vec<Measure> {
     out
 }
 
-/// The comparison.json measures with a summary across runs, in findings order:
-/// (key, label, unit).
+/// The comparison.json measures with a summary across runs, in findings order: (key, label,
+/// unit).
 const COMPARISON_STATS: [(&str, &str, &str); 6] = [
     (
         "late_avoided_per_extra_early_gbp",
@@ -133,6 +134,22 @@ const COMPARISON_STATS: [(&str, &str, &str); 6] = [
     ),
 ];
 
+/// A measure as the findings quote it: a cut's early spend as the amount cut and its £-per-£1
+/// figure as extra late spend per £1 cut, and care entries a scenario adds as entries added
+/// (positive); the statistic negated (ends swapped) where the words turn the sign.
+fn as_quoted(key: &str, label: &str, s: Stat, cut: bool) -> (String, Stat) {
+    match key {
+        "late_avoided_per_extra_early_gbp" if cut => {
+            ("Extra late spend per £1 cut from early spend".into(), s)
+        }
+        "extra_early_spend_gbp_m" if cut => ("Early spend cut".into(), negated(s)),
+        "children_kept_out_of_care" if s.p50 < 0.0 => {
+            ("Care entries added (children)".into(), negated(s))
+        }
+        _ => (label.into(), s),
+    }
+}
+
 /// The measures of a comparison report, for each alternative over the horizon.
 pub fn for_comparison(comparison: &Value) -> Vec<Measure> {
     let c = comparison;
@@ -146,6 +163,7 @@ pub fn for_comparison(comparison: &Value) -> Vec<Measure> {
         .flatten()
     {
         let scenario = text(alt, "scenario");
+        let cut = super::findings::is_cut(alt);
         let mut push = |measure: String, unit: &str, value: MeasureValue| {
             out.push(Measure {
                 scenario: scenario.into(),
@@ -157,17 +175,20 @@ pub fn for_comparison(comparison: &Value) -> Vec<Measure> {
         };
         for (key, label, unit) in COMPARISON_STATS {
             if let Some(s) = alt.get(key).and_then(stat_of) {
-                push(label.into(), unit, MeasureValue::Stat(s));
+                let (label, s) = as_quoted(key, label, s, cut);
+                push(label, unit, MeasureValue::Stat(s));
             }
         }
         if let Some(p) = alt.get("probability_net_saving").and_then(Value::as_f64) {
-            push(
-                format!("Share of runs with a net saving by {last}"),
-                "share",
-                MeasureValue::Number(p),
-            );
+            let label = if cut {
+                format!("Share of runs in which the cut saves money net by {last}")
+            } else {
+                format!("Share of runs with a net saving by {last}")
+            };
+            push(label, "share", MeasureValue::Number(p));
         }
-        if let Some(be) = alt.get("break_even") {
+        // A cut saves from its first year: a break-even year says nothing about it.
+        if let Some(be) = alt.get("break_even").filter(|_| !cut) {
             let year = match be.get("median_year").and_then(Value::as_str) {
                 Some(y) => y.to_string(),
                 None => format!("none by {last}"),
@@ -231,5 +252,36 @@ mod tests {
         assert_eq!(m[0].period, "2025-26 to 2034-35");
         assert_eq!(m[2].value, MeasureValue::Number(0.25));
         assert_eq!(m[3].value, MeasureValue::Text("none by 2034-35".into()));
+    }
+
+    #[test]
+    fn a_cut_is_quoted_as_a_cut_in_the_workbook() {
+        let st = |p5: f64, p50: f64, p95: f64| serde_json::json!({"mean": p50, "p5": p5, "p50": p50, "p95": p95});
+        let c = serde_json::json!({
+            "start_year": "2025-26", "end_year": "2034-35",
+            "alternatives": [{
+                "scenario": "cut",
+                "late_avoided_per_extra_early_gbp": st(0.1, 0.2, 0.3),
+                "extra_early_spend_gbp_m": st(-6381.0, -6381.0, -6381.0),
+                "children_kept_out_of_care": st(-11625.0, -3750.0, -2400.0),
+                "probability_net_saving": 0.9,
+                "break_even": {"median_year": "2025-26", "share_never": 0.0}
+            }]
+        });
+        let m = for_comparison(&c);
+        let names: Vec<&str> = m.iter().map(|m| m.measure.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Extra late spend per £1 cut from early spend",
+                "Early spend cut",
+                "Care entries added (children)",
+                "Share of runs in which the cut saves money net by 2034-35",
+            ]
+        );
+        let MeasureValue::Stat(added) = &m[2].value else {
+            panic!("{:?}", m[2]);
+        };
+        assert_eq!((added.p5, added.p50, added.p95), (2400.0, 3750.0, 11625.0));
     }
 }

@@ -2,12 +2,16 @@
 //! and an Excel workbook.
 
 pub mod content;
+pub mod findings;
 pub mod html;
 pub mod levers;
+pub mod limitations;
 pub mod markdown;
 pub mod measures;
 pub mod method;
+pub mod numbers;
 pub mod params;
+pub mod path;
 pub mod policy;
 pub mod tables;
 pub mod xlsx;

@@ -58,6 +58,8 @@ pub enum Listing {
 #[derive(Debug, Clone)]
 pub struct ParamTable {
     pub scenario: String,
+    /// The scenario's label, for headings and notes.
+    pub label: String,
     pub rows: Vec<ParamRow>,
     pub listing: Listing,
 }
@@ -76,7 +78,7 @@ impl ParamTable {
             .map(|b| b.name.clone())
             .collect();
         self.listing = Listing::ChangesFrom {
-            baseline: baseline.scenario.clone(),
+            baseline: baseline.label.clone(),
             changed,
             missing,
         };
@@ -121,7 +123,7 @@ impl ParamTable {
         if !missing.is_empty() {
             note.push_str(&format!(
                 " Not used by {}: {}.",
-                self.scenario,
+                self.label,
                 missing.join(", ")
             ));
         }
@@ -231,6 +233,7 @@ pub fn parameter_table(summary: &Value) -> ParamTable {
         .unwrap_or_default();
     ParamTable {
         scenario: plain(summary.get("scenario")),
+        label: super::content::label_of(summary),
         rows,
         listing: Listing::All,
     }

@@ -2,6 +2,7 @@
 //! years, the lag, the levers pulled), a table of the money by year, and for an alternative what
 //! differs from the baseline. Read from `summary.json`'s `policy` block.
 
+use super::content::label_of;
 use super::params::plain;
 use serde_json::Value;
 
@@ -9,6 +10,8 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyTable {
     pub scenario: String,
+    /// The scenario's label, for headings.
+    pub label: String,
     /// "Early budget (£m)" or "Total budget (£m)".
     pub budget_label: String,
     /// (year, budget £m, extra investment £m).
@@ -17,9 +20,9 @@ pub struct PolicyTable {
     pub differs: Option<String>,
 }
 
-/// £m with thousands separators and no decimals, e.g. "£2,836m".
+/// £m to three significant figures, e.g. "£2,840m" (the tables give the exact figures).
 fn gbp_m(x: f64) -> String {
-    super::content::money_m(x)
+    super::numbers::money_m(x)
 }
 
 /// The rows of a summary's `policy.by_year_at_central_values`.
@@ -100,7 +103,7 @@ fn levers_text(policy: &Value) -> Option<String> {
 /// The policy sentence for one scenario's `summary.json`.
 pub fn sentence(summary: &Value) -> Option<String> {
     let p = summary.get("policy")?;
-    let name = plain(summary.get("scenario"));
+    let name = label_of(summary);
     let rows = by_year(p);
     let rule = plain(p.get("rule"));
     let budget = budget_text(&rows);
@@ -161,6 +164,7 @@ pub fn table(summary: &Value) -> Option<PolicyTable> {
     };
     Some(PolicyTable {
         scenario: plain(summary.get("scenario")),
+        label: label_of(summary),
         budget_label: budget_label.into(),
         rows: by_year(p),
         differs: None,
@@ -227,8 +231,8 @@ pub fn differences(base: &Value, alt: &Value) -> String {
         let d: Vec<&str> = dropped.iter().map(|s| s.as_str()).collect();
         out.push(format!("without the baseline's levers {}", d.join(", ")));
     }
-    let name = plain(alt.get("scenario"));
-    let base_name = plain(base.get("scenario"));
+    let name = label_of(alt);
+    let base_name = label_of(base);
     if out.is_empty() {
         format!(
             "{name}'s policy is the same as {base_name}'s; it differs elsewhere (see Parameters)."
@@ -269,7 +273,7 @@ pub fn redefined_warning(base: &Value, alt: &Value) -> Option<String> {
     }
     Some(format!(
         "{}: also redefines {} of the baseline's parameters ({}), so its differences from the baseline come from those assumptions as well as from its policy, from the first year.",
-        plain(alt.get("scenario")),
+        label_of(alt),
         names.len(),
         names.join(", ")
     ))
@@ -302,9 +306,9 @@ mod tests {
             json!({"family_group_conferences": {"from_year": "2025-26"}}),
         ))
         .unwrap();
-        assert!(s.contains("an early budget of £2,836m a year"), "{s}");
+        assert!(s.contains("an early budget of £2,840m a year"), "{s}");
         assert!(
-            s.contains("£524m in 2025-26 and £800m in 2026-27 (£1,324m in all)"),
+            s.contains("£524m in 2025-26 and £800m in 2026-27 (£1,320m in all)"),
             "{s}"
         );
         assert!(s.contains("ramping in over 12 months"), "{s}");

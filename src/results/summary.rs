@@ -60,6 +60,7 @@ pub fn summary_json<R: Runs + ?Sized>(
     let doc = json!({
         "carecast_version": env!("CARGO_PKG_VERSION"),
         "scenario": model.name,
+        "label": model.label,
         "description": model.description,
         "scenario_file": info.scenario_file,
         "scenario_hash": model.hash,

@@ -262,6 +262,16 @@ pub fn load(file: &Path) -> Result<Loaded, InputError> {
     }
     if let Json::Object(map) = &mut merged {
         map.shift_remove("extends");
+        // A label names the file that gives it: an extending file without one is known by its
+        // own name, not by the label of what it extends.
+        match chain.first().and_then(|(_, json)| json.get("label")) {
+            Some(label) => {
+                map.insert("label".into(), label.clone());
+            }
+            None => {
+                map.shift_remove("label");
+            }
+        }
     }
     Ok(Loaded {
         file: file.to_path_buf(),

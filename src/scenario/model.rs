@@ -253,6 +253,8 @@ pub struct RunDefaults {
 #[derive(Debug, Clone)]
 pub struct Model {
     pub name: String,
+    /// The scenario's `label`, or its name where it has none.
+    pub label: String,
     pub description: String,
     pub limitations: Vec<String>,
     pub start_year: i32,

@@ -50,6 +50,10 @@ fn zero() -> Value {
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     pub name: String,
+    /// A human name for reports and chart legends (default: `name`). Not inherited through
+    /// `extends`.
+    #[serde(default)]
+    pub label: Option<String>,
     #[serde(default)]
     pub description: String,
     /// Free-text notes on how the numbers were derived (kept in outputs, not used).

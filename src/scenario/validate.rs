@@ -411,6 +411,32 @@ pub fn validate(loaded: &Loaded) -> Result<Model, InputErrors> {
     }
 }
 
+/// The longest `label` accepted, in characters: it must fit a chart legend and a heading.
+pub const MAX_LABEL_CHARS: usize = 60;
+
+/// A label is a short, one-line human name.
+fn check_label(cx: &mut Ctx, label: &str) {
+    let fix = "give a short human name for reports and chart legends, e.g. \"Family help investment\", or leave `label` out to use the scenario's name";
+    let chars = label.chars().count();
+    if label.trim().is_empty() {
+        cx.err("$.label", "`label` is empty", fix);
+    } else if chars > MAX_LABEL_CHARS {
+        cx.err(
+            "$.label",
+            format!(
+                "`label` is {chars} characters long; at most {MAX_LABEL_CHARS} fit a chart legend"
+            ),
+            fix,
+        );
+    } else if label.chars().any(char::is_control) || label.trim() != label {
+        cx.err(
+            "$.label",
+            format!("`label` {label:?} has a line break, a control character or spaces at an end"),
+            fix,
+        );
+    }
+}
+
 fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
     let name_ok = !raw.name.is_empty()
         && raw.name.len() <= 64
@@ -432,6 +458,9 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
             ),
             "use letters, digits, `-` and `_` only (at most 64), e.g. \"family-help-investment\"",
         );
+    }
+    if let Some(label) = &raw.label {
+        check_label(cx, label);
     }
     if !(1990..=2100).contains(&raw.start_year) {
         cx.err("$.start_year", format!("start year {} is outside 1990 to 2100", raw.start_year), "give the calendar year in which the first financial year starts, e.g. 2025 for 2025-26");
@@ -883,6 +912,7 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
     let hash = format!("sha256:{:x}", Sha256::digest(text.as_bytes()));
     Model {
         name: raw.name.clone(),
+        label: raw.label.clone().unwrap_or_else(|| raw.name.clone()),
         description: raw.description.clone(),
         limitations: raw.limitations.clone(),
         start_year: raw.start_year,

@@ -30,6 +30,12 @@ const BAD: &[(&str, &str, &str)] = &[
         "invalid value: integer `-5`",
     ),
     ("missing_policy.json", "$", "missing field `policy`"),
+    ("empty_label.json", "$.label", "`label` is empty"),
+    (
+        "long_label.json",
+        "$.label",
+        "at most 60 fit a chart legend",
+    ),
     // An override replaces the inherited definition whole: nothing of it survives silently.
     (
         "mixed_distribution.json",

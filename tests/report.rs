@@ -666,6 +666,8 @@ fn a_comparison_report_names_the_money_and_its_years_and_quotes_medians() {
         "## Policy",
         "family-help-investment against baseline: extra early investment of £390m in 2025-26",
         "| 2027-28 | 2,836 | 780 |",
+        // A fixed input (the money is set in the scenario) is a value, not an interval.
+        "family-help-investment: extra early spend £2,600m over the horizon; change in late spend",
     ] {
         assert!(md.contains(want), "no `{want}` in the report:\n{md}");
     }
@@ -675,22 +677,293 @@ fn a_comparison_report_names_the_money_and_its_years_and_quotes_medians() {
             .unwrap();
     let net = &c["alternatives"][0]["net_cost_gbp_m"];
     let p50 = net["p50"].as_f64().unwrap();
-    let money = |x: f64| {
-        let s = format!("{:.0}", x.abs());
-        let mut g = String::new();
-        for (i, ch) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
-                g.push(',');
-            }
-            g.push(ch);
-        }
-        format!("{}£{g}m", if x < 0.0 { "\u{2212}" } else { "" })
-    };
     assert!(
         md.contains(&format!(
-            "net cost over the horizon {} (90% interval",
-            money(p50)
+            "net cost over the horizon {} (90% interval {} to {})",
+            money(p50),
+            money(net["p5"].as_f64().unwrap()),
+            money(net["p95"].as_f64().unwrap())
         )),
         "median {p50} not quoted:\n{md}"
     );
+}
+
+/// `x` to three significant figures with thousands separators and a true minus sign, written
+/// independently of the report's own formatting (through scientific notation).
+fn three_sf(x: f64) -> String {
+    // Ties round away from zero (92,450 → 92,500), as the report rounds; `{:e}` alone would
+    // round them to even.
+    let r: f64 = format!("{:.2e}", x.abs() * (1.0 + 1e-12)).parse().unwrap();
+    // Money is never finer than £0.1m.
+    let s = if r >= 100.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}")
+    };
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(i, f)| (i, f));
+    let mut g = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            g.push(',');
+        }
+        g.push(ch);
+    }
+    if !frac.is_empty() {
+        g = format!("{g}.{frac}");
+    }
+    format!("{}{g}", if x < 0.0 && r != 0.0 { "\u{2212}" } else { "" })
+}
+
+/// An estimate in £m as a report's text quotes it.
+fn money(x: f64) -> String {
+    let t = three_sf(x);
+    match t.strip_prefix('\u{2212}') {
+        Some(rest) => format!("\u{2212}£{rest}m"),
+        None => format!("£{t}m"),
+    }
+}
+
+/// The lines of a Markdown section, from its `## heading` to the next.
+fn section<'a>(md: &'a str, heading: &str) -> Vec<&'a str> {
+    md.split("\n## ")
+        .find(|s| s.starts_with(heading))
+        .unwrap_or_else(|| panic!("no section {heading}"))
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+/// The numbers of a text that are neither years ("2025-26") nor pounds per £1 ("£0.81"), nor
+/// percentages: each must have at most three significant figures.
+fn too_precise(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len()
+            && (chars[i].is_ascii_digit()
+                || (matches!(chars[i], ',' | '.')
+                    && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())))
+        {
+            i += 1;
+        }
+        let token: String = chars[start..i].iter().collect();
+        let before = start.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i).copied();
+        let year = token.len() == 4 && after == Some('-');
+        let year_end = before == Some('-') && token.len() == 2;
+        let per_pound = before == Some('£') && token.contains('.') && after != Some('m');
+        let percent = after == Some('%');
+        if year || year_end || per_pound || percent {
+            continue;
+        }
+        let digits: String = token.chars().filter(char::is_ascii_digit).collect();
+        let significant = digits.trim_start_matches('0').trim_end_matches('0');
+        if significant.len() > 3 {
+            out.push(token);
+        }
+    }
+    out
+}
+
+#[test]
+fn precision_check_finds_four_significant_figures() {
+    assert_eq!(
+        too_precise("£1,591m in 2025-26, 89,600 children, £0.81 per £1, 66% of 2,836"),
+        ["1,591", "2,836"]
+    );
+    assert_eq!(three_sf(-1591.0), "\u{2212}1,590");
+    assert_eq!(money(29.84), "£29.8m");
+}
+
+#[test]
+fn a_cut_reads_as_a_cut_and_every_figure_has_three_significant_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    carecast()
+        .args([
+            "compare",
+            "scenarios/baseline.json",
+            "scenarios/early-cuts.json",
+            "--runs",
+            "3",
+            "--scale",
+            "0.004",
+            "--name",
+            "cut",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let dir = tmp.path().join("cut");
+    carecast().arg("report").arg(&dir).assert().success();
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    let c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("comparison.json")).unwrap())
+            .unwrap();
+    let alt = &c["alternatives"][0];
+    let p = |k: &str, q: &str| alt[k][q].as_f64().unwrap();
+    assert!(p("extra_early_spend_gbp_m", "p50") < 0.0, "early-cuts cuts");
+    let findings = section(&md, "Headline findings").join("\n");
+    // The cut early spend is fixed by the scenario: one value, quoted as the amount cut.
+    let cut = money(-p("extra_early_spend_gbp_m", "p50"));
+    let ratio = alt["late_avoided_per_extra_early_gbp"]["p50"]
+        .as_f64()
+        .unwrap();
+    for want in [
+        format!("early-cuts: £{ratio:.2} of extra late spend per £1 cut from early spend (90% interval"),
+        format!("early-cuts: early spend cut by {cut} over the horizon; change in late spend {} (90% interval", money(p("late_spend_change_gbp_m", "p50"))),
+        format!("early-cuts: net cost over the horizon {} (90% interval {} to {})", money(p("net_cost_gbp_m", "p50")), money(p("net_cost_gbp_m", "p5")), money(p("net_cost_gbp_m", "p95"))),
+        format!("early-cuts: the cut saves money net in {:.0}% of runs", alt["probability_net_saving"].as_f64().unwrap() * 100.0),
+    ] {
+        assert!(findings.contains(&want), "no `{want}` in\n{findings}");
+    }
+    let kept = p("children_kept_out_of_care", "p50");
+    let entries = if kept < 0.0 {
+        format!("care entries added over the horizon {}", three_sf(-kept))
+    } else {
+        format!("care entries avoided over the horizon {}", three_sf(kept))
+    };
+    assert!(findings.contains(&entries), "no `{entries}` in\n{findings}");
+    for wrong in [
+        "late spend avoided per £1 of extra early spend",
+        "extra early spend",
+        "broken even",
+        "break even",
+        "care entries avoided over the horizon \u{2212}",
+    ] {
+        assert!(!findings.contains(wrong), "`{wrong}` in\n{findings}");
+    }
+    assert_eq!(too_precise(&findings), Vec::<String>::new(), "{findings}");
+    // The workbook quotes the cut as the findings do.
+    let rows = sheet_rows(
+        &dir,
+        "Headline measures",
+        &[
+            "Scenario",
+            "Measure",
+            "Period",
+            "Unit",
+            "Mean or value",
+            "p5",
+            "p50 (median)",
+            "p95",
+        ],
+    );
+    let measures: Vec<String> = rows.iter().map(|r| r[1].to_string()).collect();
+    assert!(measures.contains(&"Extra late spend per £1 cut from early spend".to_string()));
+    let early = rows
+        .iter()
+        .find(|r| r[1] == Data::String("Early spend cut".into()))
+        .expect("an Early spend cut row");
+    assert_eq!(early[6], Data::Float(-p("extra_early_spend_gbp_m", "p50")));
+    assert_eq!(early[5], Data::Float(-p("extra_early_spend_gbp_m", "p95")));
+    assert!(
+        !measures.iter().any(|m| m.contains("broken even")),
+        "{measures:?}"
+    );
+}
+
+#[test]
+fn a_run_report_quotes_three_significant_figures_its_every_year_and_its_policy_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    carecast()
+        .args([
+            "run",
+            "scenarios/early-cuts.json",
+            "--runs",
+            "3",
+            "--scale",
+            "0.004",
+        ])
+        .args(["--no-charts", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let dir = tmp.path().join("early-cuts");
+    carecast().arg("report").arg(&dir).assert().success();
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    let yearly = std::fs::read_to_string(dir.join("yearly.csv")).unwrap();
+    let stat = |year: &str, metric: &str| -> Vec<f64> {
+        let line = yearly
+            .lines()
+            .find(|l| l.contains(&format!(",{year},{metric},")))
+            .unwrap_or_else(|| panic!("no {year} {metric}"));
+        line.split(',')
+            .skip(5)
+            .map(|v| v.parse().unwrap())
+            .collect()
+    };
+    let findings = section(&md, "Headline findings").join("\n");
+    let cic = stat("2034-35", "children_in_care");
+    let want = format!(
+        "Children in care at the end of 2034-35: {} (90% interval {} to {}).",
+        three_sf(cic[1]),
+        three_sf(cic[0]),
+        three_sf(cic[2])
+    );
+    assert!(findings.contains(&want), "no `{want}` in\n{findings}");
+    // Early spend is the budget the scenario sets: a value, not a degenerate interval.
+    let early = stat("2025-26", "early_spend");
+    assert_eq!(early[0], early[2], "early spend is fixed");
+    assert!(
+        findings.contains(&format!(
+            "Spend in 2025-26: early {}, late",
+            money(early[1])
+        )),
+        "{findings}"
+    );
+    assert!(
+        findings.contains("The policy changes in 2025-26 (early budget £2,600m, £236m less than in 2024-25), 2026-27 (early budget £2,360m"),
+        "{findings}"
+    );
+    assert_eq!(too_precise(&findings), Vec::<String>::new(), "{findings}");
+    // The yearly path: a row for every year, with the policy change named in its year.
+    let path = section(&md, "Yearly path of early-cuts");
+    let rows: Vec<&&str> = path.iter().filter(|l| l.starts_with("| 20")).collect();
+    assert_eq!(rows.len(), 10, "{path:#?}");
+    let ratio = stat("2030-31", "late_early_ratio");
+    let row = rows.iter().find(|r| r.starts_with("| 2030-31 |")).unwrap();
+    assert!(
+        row.contains(&format!(
+            "| {:.2} ({:.2} to {:.2}) |",
+            ratio[1], ratio[0], ratio[2]
+        )),
+        "{row}"
+    );
+    assert!(
+        rows[2].ends_with("early budget £2,130m, £236m less than in 2026-27 |"),
+        "{}",
+        rows[2]
+    );
+    assert!(
+        rows[5].ends_with("|  |"),
+        "no change in 2030-31: {}",
+        rows[5]
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("<h2>Yearly path of early-cuts</h2>"));
+}
+
+#[test]
+fn the_limitations_list_says_each_thing_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = comparison_folder(tmp.path());
+    carecast().arg("report").arg(&dir).assert().success();
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    let items = section(&md, "Assumptions and known limitations");
+    let text = items.join("\n");
+    assert_eq!(text.matches("fourfold range").count(), 1, "{text}");
+    assert_eq!(text.matches("court practice").count(), 1, "{text}");
+    assert_eq!(text.matches("causal effect").count(), 1, "{text}");
+    let mut seen = std::collections::HashSet::new();
+    for i in &items {
+        assert!(seen.insert(*i), "`{i}` twice");
+    }
 }

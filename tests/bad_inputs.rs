@@ -34,7 +34,7 @@ const BAD: &[(&str, &str, &str)] = &[
     (
         "long_label.json",
         "$.label",
-        "at most 60 fit a chart legend",
+        "at most 36 fit a chart legend",
     ),
     // An override replaces the inherited definition whole: nothing of it survives silently.
     (

@@ -412,7 +412,7 @@ pub fn validate(loaded: &Loaded) -> Result<Model, InputErrors> {
 }
 
 /// The longest `label` accepted, in characters: it must fit a chart legend and a heading.
-pub const MAX_LABEL_CHARS: usize = 60;
+pub const MAX_LABEL_CHARS: usize = 36;
 
 /// A label is a short, one-line human name.
 fn check_label(cx: &mut Ctx, label: &str) {

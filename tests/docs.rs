@@ -680,3 +680,21 @@ fn the_docs_quote_the_smallest_sensible_scale_the_check_computes() {
     assert!(b.reason.contains("32,947 families"), "{}", b.reason);
     assert!(model.contains(&phrase), "docs/model.md lacks: {phrase}");
 }
+
+#[test]
+fn the_readme_describes_the_baseline_run_as_the_scenario_sets_it() {
+    let baseline = json(&root().join("scenarios/baseline.json"));
+    let start = baseline["start_year"].as_i64().unwrap();
+    let end = start + baseline["horizon_years"].as_i64().unwrap() - 1;
+    let fy = |y: i64| format!("{y}-{:02}", (y + 1) % 100);
+    let phrase = format!(
+        "{} runs of {} to {}",
+        baseline["run"]["runs"],
+        fy(start),
+        fy(end)
+    );
+    assert!(
+        collapse(&read("README.md")).contains(&phrase),
+        "README lacks: {phrase}"
+    );
+}

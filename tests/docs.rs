@@ -136,13 +136,34 @@ fn example_value(word: &str) -> Option<&'static str> {
     })
 }
 
+/// Words of a shell line: whitespace splits them except inside '...' or "...", which go.
+fn shell_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut quote) = (Vec::new(), String::new(), None);
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '\'' | '"') => quote = Some(c),
+            (None, c) if c.is_whitespace() => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            (None, c) => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
 /// The arguments of a command line; a synopsis (`[--runs N]`, `mc|cohort`, `SCENARIO...`) is
 /// turned into one concrete command that uses each option it shows.
 fn argv(line: &str) -> Vec<String> {
-    line.replace(['[', ']'], " ")
-        .split_whitespace()
+    shell_words(&line.replace(['[', ']'], " "))
+        .into_iter()
         .map(|t| {
-            let t = t.trim_matches('\'');
             let t = t.split('|').next().unwrap();
             let t = t.strip_suffix("...").filter(|s| !s.is_empty()).unwrap_or(t);
             example_value(t).unwrap_or(t).to_string()

@@ -27,6 +27,8 @@ pub enum Command {
     Sensitivity(crate::cli_analysis::SensitivityArgs),
     /// Fit named parameters' central values to target stocks and flows (cohort engine).
     Calibrate(crate::cli_analysis::CalibrateArgs),
+    /// Calibrate on the targets up to a year, project the rest on that posterior, and score it.
+    Backtest(crate::cli_analysis::BacktestArgs),
     /// Write report.html, report.md and results.xlsx (findings, charts, tables, parameters, method) into a result folder.
     Report(ReportArgs),
 }

@@ -1,5 +1,5 @@
-//! Command-line arguments of the analysis commands (`sensitivity`, `calibrate`) and the engine
-//! choice of `run`. Only definitions live here; `app` turns them into work.
+//! Command-line arguments of the analysis commands (`sensitivity`, `calibrate`, `backtest`) and
+//! the engine choice of `run`. Only definitions live here; `app` turns them into work.
 
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -97,6 +97,43 @@ pub struct CalibrateArgs {
     /// Most evaluations of the model, 10 to 10,000,000.
     #[arg(long, default_value_t = 3000, value_name = "N", allow_hyphen_values = true, value_parser = max_evals_arg)]
     pub max_evals: usize,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = concat!(
+    "Examples:\n",
+    "  carecast backtest scenarios/history-2010.json --targets calibration/history-2010-2025.json --until 2016-17\n",
+    "  carecast backtest scenarios/history-2010.json --targets calibration/history-2010-2025.json --until 2016-17 --particles 300 --moves 2 --runs 100 --out results\n\n",
+    "Calibrates (as `calibrate --posterior`) on the targets up to and including --until only, runs the Monte Carlo engine over the whole horizon on that posterior (run i takes draw i), and scores the projection against the later targets: backtest.csv (year, metric, actual, p5, p50, p95 of each later target), backtest.json (median absolute percentage error of p50, share inside the 90% interval, the posterior's effective sample size, settings) and charts/backtest.svg and .png.\n",
+    "The targets used for calibration need an `observation_sd`; the later targets only need a value.\n",
+    crate::cli::cohort_note!()
+))]
+pub struct BacktestArgs {
+    /// The scenario file (JSON) to backtest; its `run.draws`, if any, is replaced by the posterior
+    /// calibrated here.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// Targets file (JSON), as for `calibrate`: stocks and flows by metric and year.
+    #[arg(long, value_name = "TARGETS")]
+    pub targets: PathBuf,
+    /// The last financial year calibrated on, e.g. 2016-17: targets in it and before calibrate,
+    /// targets after it are forecast and scored.
+    #[arg(long, value_name = "YEAR")]
+    pub until: String,
+    /// Particles of the posterior sampler, 100 to 100,000 (its posterior sample size).
+    #[arg(long, default_value_t = 1000, value_name = "N", allow_hyphen_values = true, value_parser = particles_arg)]
+    pub particles: usize,
+    /// Moves of each particle after each resampling, 1 to 50.
+    #[arg(long, default_value_t = 3, value_name = "K", allow_hyphen_values = true, value_parser = moves_arg)]
+    pub moves: usize,
+    /// --runs, --seed (of the sampler and the runs), --scale and --threads, as `run` takes them.
+    #[command(flatten)]
+    pub sampling: crate::cli::Sampling,
+    /// Output folder; writes <out>/<scenario>-backtest/.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub style: crate::cli::ChartStyle,
 }
 
 /// `--max-evals`: 10 to 10,000,000.

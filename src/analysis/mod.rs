@@ -1,7 +1,9 @@
-//! Analyses built on the cohort engine: one-way sensitivity (`sensitivity`) and calibration of
-//! central values to targets (`calibrate`). Both work on parameter value vectors and return
-//! tables; the application layer writes them.
+//! Analyses built on the cohort engine: one-way sensitivity (`sensitivity`), calibration of
+//! central values to targets (`calibrate`) and Bayesian calibration (`posterior`); and the scores
+//! of a backtest (`backtest`). They work on parameter value vectors and return tables; the
+//! application layer writes them.
 
+pub mod backtest;
 pub mod calibrate;
 pub mod posterior;
 pub mod sensitivity;

@@ -131,7 +131,7 @@ fn tornado_of(
 /// `carecast calibrate SCENARIO --targets T --free a,b`.
 pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     let model = load(&args.scenario)?;
-    let (raw, targets) = read_targets(args, &model)?;
+    let (raw, targets) = read_targets(&args.targets, &model)?;
     if args.posterior {
         return super::posterior::posterior(args, &model, &targets);
     }
@@ -140,16 +140,12 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
 
 /// Reads and checks the targets file.
 pub(super) fn read_targets(
-    args: &CalibrateArgs,
+    file: &Path,
     model: &Model,
 ) -> Result<(cal::RawTargets, Vec<cal::Target>), Error> {
-    let text = std::fs::read_to_string(&args.targets).map_err(|e| {
-        Error::io(
-            format!("cannot read targets file {}", args.targets.display()),
-            e,
-        )
-    })?;
-    let bad = |m: String| Error::Usage(format!("{}: {m}", args.targets.display()));
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Error::io(format!("cannot read targets file {}", file.display()), e))?;
+    let bad = |m: String| Error::Usage(format!("{}: {m}", file.display()));
     let de = &mut serde_json::Deserializer::from_str(&text);
     let raw: cal::RawTargets = serde_path_to_error::deserialize(de).map_err(|e| {
         bad(format!(

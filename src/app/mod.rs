@@ -1,8 +1,10 @@
 //! The application layer: turns parsed arguments into work, and is the only place (with `output`)
 //! that touches the file system. `run` simulates and writes results; `validate` only checks;
-//! `compare` (in `compare`) runs scenarios side by side and writes their differences.
+//! `compare` (in `compare`) runs scenarios side by side and writes their differences; `backtest`
+//! (in `backtest`) calibrates on the past up to a year and scores the projection after it.
 
 pub mod analysis;
+pub mod backtest;
 pub mod batch;
 pub mod compare;
 pub mod folder;
@@ -35,6 +37,7 @@ pub fn main(cli: Cli) -> Result<(), Error> {
         Command::Compare(args) => compare::compare(&args),
         Command::Sensitivity(args) => analysis::sensitivity(&args),
         Command::Calibrate(args) => analysis::calibrate(&args),
+        Command::Backtest(args) => backtest::backtest(&args),
         Command::Report(args) => report::report(&args),
     }
 }

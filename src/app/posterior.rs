@@ -16,17 +16,8 @@ use sha2::{Digest, Sha256};
 
 /// The command.
 pub fn posterior(args: &CalibrateArgs, model: &Model, targets: &[Target]) -> Result<(), Error> {
-    let missing: Vec<usize> = (0..targets.len())
-        .filter(|&i| targets[i].observation_sd.is_none())
-        .collect();
-    if !missing.is_empty() {
-        let at: Vec<String> = missing.iter().map(|i| format!("$.targets[{i}]")).collect();
-        return Err(Error::Usage(format!(
-            "{}: --posterior needs each target's observation error, but {} has no `observation_sd`; add e.g. \"observation_sd\": 0.03 (3% of the value) to each target and say why in `observation_note`",
-            args.targets.display(),
-            at.join(", ")
-        )));
-    }
+    let all: Vec<usize> = (0..targets.len()).collect();
+    require_observation_sd(&args.targets, targets, &all, "--posterior")?;
     let settings = Settings {
         particles: args.particles,
         moves: args.moves,
@@ -35,18 +26,8 @@ pub fn posterior(args: &CalibrateArgs, model: &Model, targets: &[Target]) -> Res
     };
     let staged = Staged::new(&args.out, &format!("{}-posterior", model.name))?;
     let stop = Interrupt::install()?;
-    let step = (settings.particles * settings.moves) as u64;
-    let bar = progress::bar(settings.particles as u64 + step, &model.name);
-    let tick = || {
-        if bar.position() + 1 >= bar.length().unwrap_or(0) {
-            bar.inc_length(step);
-        }
-        bar.inc(1);
-    };
     let started = std::time::Instant::now();
-    let post = posterior::sample(model, targets, &settings, &tick, &|| stop.is_set())
-        .map_err(Error::Other)?;
-    bar.finish_and_clear();
+    let post = sample(model, targets, &settings, &model.name, &stop)?;
     let Some(post) = post else {
         return Err(interrupt::interrupted(
             &[],
@@ -87,6 +68,52 @@ pub fn posterior(args: &CalibrateArgs, model: &Model, targets: &[Target]) -> Res
         dir.display()
     );
     Ok(())
+}
+
+/// Runs the sampler with a progress bar labelled `label` (its length grows by a stage's moves
+/// as the stages come); `Ok(None)` when `stop` was set.
+pub(super) fn sample(
+    model: &Model,
+    targets: &[Target],
+    settings: &Settings,
+    label: &str,
+    stop: &Interrupt,
+) -> Result<Option<Posterior>, Error> {
+    let step = (settings.particles * settings.moves) as u64;
+    let bar = progress::bar(settings.particles as u64 + step, label);
+    let tick = || {
+        if bar.position() + 1 >= bar.length().unwrap_or(0) {
+            bar.inc_length(step);
+        }
+        bar.inc(1);
+    };
+    let post = posterior::sample(model, targets, settings, &tick, &|| stop.is_set())
+        .map_err(|e| Error::Other(format!("{}: {e}", model.name)))?;
+    bar.finish_and_clear();
+    Ok(post)
+}
+
+/// Refuses targets (of `targets`, by index in the file) without an `observation_sd`, naming the
+/// file, each JSON path and the fix; `what` says what needs them.
+pub(super) fn require_observation_sd(
+    file: &std::path::Path,
+    targets: &[Target],
+    which: &[usize],
+    what: &str,
+) -> Result<(), Error> {
+    let at: Vec<String> = which
+        .iter()
+        .filter(|&&i| targets[i].observation_sd.is_none())
+        .map(|i| format!("$.targets[{i}]"))
+        .collect();
+    if at.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{}: {what} needs each target's observation error, but {} has no `observation_sd`; add e.g. \"observation_sd\": 0.03 (3% of the value) to each target and say why in `observation_note`",
+        file.display(),
+        at.join(", ")
+    )))
 }
 
 /// The posterior's summary (p5, p50, p95) of each of `n` targets, summarised once for all outputs.

@@ -33,6 +33,12 @@ pub enum Mark {
     Label { x: f64, y: f64, text: String },
     /// A dashed vertical line across the whole plot at `x` (a marked year).
     Rule { x: f64, colour: RGBColor },
+    /// Dots without a line (observed values), filled or as rings.
+    Points {
+        colour: RGBColor,
+        filled: bool,
+        points: Vec<(f64, f64)>,
+    },
 }
 
 impl Mark {
@@ -41,7 +47,9 @@ impl Mark {
         let fold = |it: &mut dyn Iterator<Item = f64>| it.fold(0.0f64, f64::max);
         match self {
             Mark::Band { points, .. } => fold(&mut points.iter().map(|p| p.2)),
-            Mark::Line { points, .. } => fold(&mut points.iter().map(|p| p.1)),
+            Mark::Line { points, .. } | Mark::Points { points, .. } => {
+                fold(&mut points.iter().map(|p| p.1))
+            }
             Mark::Stack { layers, .. } => layers.iter().map(|l| l.0).sum(),
             Mark::Whisker { hi, .. } => *hi,
             Mark::Label { y, .. } => *y,
@@ -54,7 +62,9 @@ impl Mark {
         let fold = |it: &mut dyn Iterator<Item = f64>| it.fold(0.0f64, f64::min);
         match self {
             Mark::Band { points, .. } => fold(&mut points.iter().map(|p| p.1)),
-            Mark::Line { points, .. } => fold(&mut points.iter().map(|p| p.1)),
+            Mark::Line { points, .. } | Mark::Points { points, .. } => {
+                fold(&mut points.iter().map(|p| p.1))
+            }
             Mark::Stack { layers, .. } => layers.iter().map(|l| l.0).sum::<f64>().min(0.0),
             Mark::Whisker { lo, .. } => lo.min(0.0),
             Mark::Label { y, .. } => y.min(0.0),
@@ -69,7 +79,7 @@ impl Mark {
                 .iter()
                 .flat_map(|&(x, lo, hi)| [(x, lo), (x, hi)])
                 .collect(),
-            Mark::Line { points, .. } => points.clone(),
+            Mark::Line { points, .. } | Mark::Points { points, .. } => points.clone(),
             Mark::Stack { x, layers } => vec![(*x, 0.0), (*x, layers.iter().map(|l| l.0).sum())],
             Mark::Whisker { x, lo, hi } => vec![(*x, *lo), (*x, *hi)],
             Mark::Label { x, y, .. } => vec![(*x, *y)],
@@ -95,6 +105,8 @@ pub enum Swatch {
     LineBand(RGBColor, f64),
     Block(RGBColor),
     Whisker,
+    /// A dot, filled or a ring (as `Mark::Points`).
+    Dot(RGBColor, bool),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,8 +1,10 @@
 //! Publication charts for carecast results: seven chart kinds, SVG and PNG, one theme; and
-//! two comparison charts (`impact`, `payback`) drawn from a scenario comparison.
+//! two comparison charts (`impact`, `payback`) drawn from a scenario comparison; and the
+//! `backtest` chart of a projection against later targets.
 //!
 //! Charts only read a scenario's output folder (`yearly.csv`, `summary.json`); they never
 //! simulate. Text uses the bundled DejaVu Sans, so output is the same on every machine.
+pub mod backtest;
 mod comparison;
 mod comparison_folder;
 mod csv;

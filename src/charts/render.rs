@@ -114,6 +114,17 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
             .map_err(|e| e.to_string())
     }
 
+    /// An observed value: a dot larger than a line's, filled, or a ring with a white centre.
+    fn point(&self, c: (i32, i32), line: f64, colour: RGBColor, filled: bool) -> DrawResult {
+        let r = (line * 2.6).round().max(3.0) as i32;
+        self.dot(c, r, colour)?;
+        if filled {
+            return Ok(());
+        }
+        let inner = (r - (line * 0.9).round().max(1.0) as i32).max(1);
+        self.dot(c, inner, theme::BACKGROUND)
+    }
+
     fn px(&self, v: f64) -> i32 {
         (v * self.s).round() as i32
     }
@@ -165,8 +176,9 @@ pub fn draw<DB: DrawingBackend>(
     for (i, (panel, pl)) in fig.panels.iter().zip(&lay.panels).enumerate() {
         let fmt = super::layout::panel_format(fig, i);
         draw_axes(&p, fig, fmt, pl, panel.title.as_deref(), lay)?;
-        // Bands under bars under whiskers under lines under labels, whatever the order given.
-        for layer in 0..5 {
+        // Bands under bars under whiskers under lines under points under labels, whatever the
+        // order given.
+        for layer in 0..6 {
             for mark in panel.marks.iter().filter(|m| layer_of(m) == layer) {
                 draw_mark(&p, mark, pl, lay)?;
             }
@@ -203,7 +215,8 @@ fn layer_of(m: &Mark) -> usize {
         Mark::Stack { .. } | Mark::Rule { .. } => 1,
         Mark::Whisker { .. } => 2,
         Mark::Line { .. } => 3,
-        Mark::Label { .. } => 4,
+        Mark::Points { .. } => 4,
+        Mark::Label { .. } => 5,
     }
 }
 
@@ -346,6 +359,13 @@ fn draw_mark<DB: DrawingBackend>(
             p.line(vec![(cx - cap, ylo), (cx + cap, ylo)], st)?;
             p.line(vec![(cx - cap, yhi), (cx + cap, yhi)], st)
         }
+        Mark::Points {
+            colour,
+            filled,
+            points,
+        } => points
+            .iter()
+            .try_for_each(|&(x, y)| p.point((pl.x_px(x), pl.y_px(y)), sz.line, *colour, *filled)),
         Mark::Rule { x, colour } => {
             let cx = pl.x_px(*x);
             let (dash, gap) = (p.px(14.0).max(2), p.px(9.0).max(1));
@@ -400,6 +420,7 @@ fn draw_legend<DB: DrawingBackend>(p: &Painter<DB>, fig: &Figure, lay: &ChartLay
                 p.rect(swatch_box, c.mix(a).filled())?;
                 p.line(vec![(x0, cy), (x1, cy)], stroke(c, sz.line))?;
             }
+            Swatch::Dot(c, filled) => p.point(((x0 + x1) / 2, cy), sz.line, c, filled)?,
             Swatch::Whisker => {
                 let mx = (x0 + x1) / 2;
                 let cap = p.px(8.0);

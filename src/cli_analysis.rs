@@ -105,7 +105,7 @@ pub struct CalibrateArgs {
     "  carecast backtest scenarios/history-2010.json --targets calibration/history-2010-2025.json --until 2016-17\n",
     "  carecast backtest scenarios/history-2010.json --targets calibration/history-2010-2025.json --until 2016-17 --particles 300 --moves 2 --runs 100 --out results\n\n",
     "Calibrates (as `calibrate --posterior`) on the targets up to and including --until only, runs the Monte Carlo engine over the whole horizon on that posterior (run i takes draw i), and scores the projection against the later targets: backtest.csv (year, metric, actual, p5, p50, p95 of each later target), backtest.json (median absolute percentage error of p50, share inside the 90% interval, the posterior's effective sample size, settings) and charts/backtest.svg and .png.\n",
-    "The targets used for calibration need an `observation_sd`; the later targets only need a value.\n",
+    "The targets used for calibration need an `observation_sd`; the later targets only need a value. --seed seeds both the sampler and the runs.\n",
     crate::cli::cohort_note!()
 ))]
 pub struct BacktestArgs {

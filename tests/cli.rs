@@ -365,7 +365,7 @@ fn the_guide_quotes_the_smallest_sensible_scales_that_the_check_computes() {
 
 #[test]
 fn every_subcommand_help_names_its_arguments_and_ends_with_an_example() {
-    let cases: [(&str, &[&str]); 8] = [
+    let cases: [(&str, &[&str]); 9] = [
         (
             "run",
             &[
@@ -393,6 +393,18 @@ fn every_subcommand_help_names_its_arguments_and_ends_with_an_example() {
             &["<SCENARIO>", "--targets <TARGETS>", "Cohort engine:"],
         ),
         ("report", &["<DIR>"]),
+        (
+            "backtest",
+            &[
+                "<SCENARIO>",
+                "--targets <TARGETS>",
+                "--until <YEAR>",
+                "--particles <N>",
+                "--runs <N>",
+                "--format <FORMATS>",
+                "Cohort engine:",
+            ],
+        ),
     ];
     for (command, wants) in cases {
         let out = carecast().args([command, "--help"]).output().unwrap();

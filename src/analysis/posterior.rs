@@ -218,14 +218,14 @@ fn resample(logw: &[f64], n: usize, u: f64) -> Vec<usize> {
     out
 }
 
-/// Runs the sampler. `tick` is called once per model evaluation; `stop` is polled between
-/// stages and returns `Ok(None)` when it is set.
+/// Runs the sampler. `tick` is called once per model evaluation; once `stop` is set, evaluations
+/// are skipped and `Ok(None)` is returned at the end of the pass under way.
 pub fn sample(
     model: &Model,
     targets: &[Target],
     settings: &Settings,
     tick: &(dyn Fn() + Sync),
-    stop: &dyn Fn() -> bool,
+    stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Option<Posterior>, String> {
     let model = super::calibrate::truncated(model, targets);
     let layout = latent_layout(&model);
@@ -234,6 +234,14 @@ pub fn sample(
     }
     let n = settings.particles;
     let eval = |z: Vec<f64>| {
+        if stop() {
+            // Discarded: the pass ends with `Ok(None)`.
+            return Particle {
+                ll: f64::NEG_INFINITY,
+                fitted: vec![f64::NAN; targets.len()],
+                z,
+            };
+        }
         let p = evaluate(&model, &layout, targets, z);
         tick();
         p
@@ -250,6 +258,9 @@ pub fn sample(
         })
         .collect();
     let mut evaluations = n as u64;
+    if stop() {
+        return Ok(None);
+    }
     if particles.iter().all(|p| !p.ll.is_finite()) {
         return Err(
             "no prior draw gives a finite likelihood: check the targets against the scenario"
@@ -259,9 +270,6 @@ pub fn sample(
     let (mut beta, mut rho) = (0.0, 0.5);
     let mut stages = Vec::new();
     loop {
-        if stop() {
-            return Ok(None);
-        }
         let b = next_beta(&particles, beta, settings.ess_share * n as f64);
         let logw: Vec<f64> = particles.iter().map(|p| (b - beta) * p.ll).collect();
         let stage_ess = ess(&logw);
@@ -275,6 +283,9 @@ pub fn sample(
         let (moved, accepted) =
             move_all(&particles, settings, stages.len() as u64, beta, rho, &eval);
         evaluations += (n * settings.moves) as u64;
+        if stop() {
+            return Ok(None);
+        }
         particles = moved;
         let acceptance = accepted as f64 / (n * settings.moves) as f64;
         stages.push(Stage {

@@ -364,6 +364,7 @@ fn summary_json(
             "distinct_draws": post.distinct,
             "stages": post.stages.len(),
             "evaluations": post.evaluations,
+            "parameters_calibrated": model.posterior.as_ref().map(|p| p.from_posterior.clone()),
         },
         "settings": {
             "particles": args.particles,

@@ -38,18 +38,17 @@ pub struct Backtest {
     pub footer: String,
 }
 
-/// A panel title for a metric: plain words for the usual targets, else the metric's name.
+/// A panel title for a metric, short enough for eight panels: plain words for the usual
+/// targets, else the metric's name in words.
 fn title_of(metric: &str) -> String {
     match metric {
-        "children_in_care" => "Children in care at 31 March".into(),
-        "cp_plans" => "Child protection plans at 31 March".into(),
-        "children_in_need" => "Children in need at 31 March".into(),
-        "referrals" => "Referrals in the year".into(),
-        "cp_starts" => "Child protection plans started".into(),
-        "care_entries" => "Children entering care in the year".into(),
-        "late_early_ratio" => "Late spend per £1 of early spend".into(),
-        "early_spend" => "Early spend".into(),
-        "late_spend" => "Late spend".into(),
+        "children_in_care" => "Children in care".into(),
+        "cp_plans" => "Protection plans".into(),
+        "children_in_need" => "Children in need".into(),
+        "referrals" => "Referrals".into(),
+        "cp_starts" => "New protection plans".into(),
+        "care_entries" => "Care entries".into(),
+        "late_early_ratio" => "Late £ per early £1".into(),
         other => {
             let words = other.replace('_', " ");
             let mut c = words.chars();
@@ -137,7 +136,7 @@ pub fn figure(b: &Backtest) -> Figure {
     Figure {
         title: format!("Backtest: calibrated to {until}, projected after it"),
         subtitle: format!(
-            "Scenario: {} · {} of {} later targets inside their 90% interval · median absolute error of the median {:.1}%",
+            "Scenario: {} · {} of {} later targets inside their 90% interval · median absolute percentage error {:.1}%",
             b.scenario, b.inside, b.scored, b.mape_percent
         ),
         footer: b.footer.clone(),
@@ -164,7 +163,7 @@ mod tests {
 
     #[test]
     fn titles_are_plain_words() {
-        assert_eq!(title_of("children_in_care"), "Children in care at 31 March");
+        assert_eq!(title_of("cp_starts"), "New protection plans");
         assert_eq!(title_of("care_leavers"), "Care leavers");
     }
 }

@@ -162,6 +162,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn held_out_dots_lie_after_the_cut_off_line_and_rings_before_it() {
+        let years = (0..4)
+            .map(|i| Year {
+                start: 2025 + i,
+                label: crate::scenario::model::year_label(2025 + i),
+            })
+            .collect();
+        let b = Backtest {
+            scenario: "s".into(),
+            years,
+            until: 1,
+            panels: vec![BacktestPanel {
+                metric: "children_in_care".into(),
+                unit: Unit::Children,
+                projection: (0..4).map(|y| (y, 1.0, 2.0, 3.0)).collect(),
+                calibrated: vec![(0, 2.0), (1, 2.1)],
+                held_out: vec![(2, 2.2), (3, 2.3)],
+            }],
+            scored: 2,
+            inside: 2,
+            mape_percent: 5.0,
+            runs: 10,
+            footer: String::new(),
+        };
+        let fig = figure(&b);
+        assert!(fig.title.contains("calibrated to 2026-27"));
+        let marks = &fig.panels[0].marks;
+        let cut = marks
+            .iter()
+            .find_map(|m| match m {
+                Mark::Rule { x, .. } => Some(*x),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(cut, 1.5);
+        for m in marks {
+            if let Mark::Points { filled, points, .. } = m {
+                assert_eq!(points.len(), 2);
+                assert!(points.iter().all(|p| (p.0 > cut) == *filled), "{m:?}");
+            }
+        }
+    }
+
+    #[test]
     fn titles_are_plain_words() {
         assert_eq!(title_of("cp_starts"), "New protection plans");
         assert_eq!(title_of("care_leavers"), "Care leavers");

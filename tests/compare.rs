@@ -95,8 +95,8 @@ fn compare_writes_each_scenario_the_deltas_the_headline_and_the_charts() {
         }
     }
     let deltas = rows(&fs::read_to_string(root.join("deltas.csv")).unwrap());
-    // 10 years x (27 contract metrics + 6 cumulative rows), all for the alternative.
-    assert_eq!(deltas.len(), 10 * 33);
+    // 10 years x (28 contract metrics + 6 cumulative rows), all for the alternative.
+    assert_eq!(deltas.len(), 10 * 34);
     assert!(deltas.iter().all(|r| r.0 == "squeeze"));
     assert!(deltas.iter().all(|r| r.3[1] <= r.3[2] && r.3[2] <= r.3[3]));
     let json: serde_json::Value =
@@ -141,7 +141,7 @@ fn a_scenario_compared_with_a_renamed_copy_of_itself_differs_by_exactly_zero() {
     .success();
     let root = dir.path().join("self");
     let deltas = rows(&fs::read_to_string(root.join("deltas.csv")).unwrap());
-    assert_eq!(deltas.len(), 10 * 33);
+    assert_eq!(deltas.len(), 10 * 34);
     for (s, y, m, v) in &deltas {
         assert_eq!(v, &[0.0; 4], "{s} {y} {m} is not zero");
     }

@@ -65,6 +65,31 @@ fn the_posterior_is_the_same_for_a_seed_on_one_or_two_threads_and_fits_the_targe
     let fit = fs::read_to_string(dir.path().join("one/baseline-posterior/fit.csv")).unwrap();
     assert_eq!(fit.lines().count(), 1 + 7);
     assert!(fit.starts_with("metric,year,observed,observation_sd,p5,p50,p95\n"));
+    // One fit chart per target metric, the same on one or two threads, naming its observed
+    // points and the draws behind its band.
+    for metric in [
+        "children_in_care",
+        "cp_plans",
+        "children_in_need",
+        "care_entries",
+        "cp_starts",
+        "referrals",
+        "late_spend",
+    ] {
+        for ext in ["svg", "png"] {
+            let name = format!("baseline-posterior/fit-{metric}.{ext}");
+            let a = fs::read(dir.path().join("one").join(&name)).unwrap();
+            let b = fs::read(dir.path().join("two").join(&name)).unwrap();
+            assert_eq!(a, b, "{name} depends on the thread count");
+        }
+        let svg = fs::read_to_string(
+            dir.path()
+                .join(format!("one/baseline-posterior/fit-{metric}.svg")),
+        )
+        .unwrap();
+        assert!(svg.contains("Observed (fitted)"), "{metric}");
+        assert!(svg.contains("Posterior median"), "{metric}");
+    }
 }
 
 /// Writes a scenario extending the baseline that runs on `draws` (and overrides `fh_end`).

@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod backtest;
 pub mod batch;
 pub mod compare;
+pub mod fit_charts;
 pub mod folder;
 pub mod guard;
 pub mod interrupt;

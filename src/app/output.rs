@@ -53,6 +53,11 @@ impl Staged {
         fill(&mut BufWriter::new(file), &path.display().to_string())
     }
 
+    /// The staged folder itself, for writers that name their own files (charts).
+    pub fn dir(&self) -> &Path {
+        &self.tmp
+    }
+
     /// The staged path of `rel`, with its folder created.
     fn path(&self, rel: &str) -> Result<PathBuf, Error> {
         let path = self.tmp.join(rel);

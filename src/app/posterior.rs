@@ -1,6 +1,6 @@
 //! `carecast calibrate --posterior`: runs the sequential Monte Carlo sampler with a progress bar
-//! and Ctrl-C handling, and writes `<out>/<scenario>-posterior/` (posterior.json and fit.csv)
-//! through a staged folder, so an interrupted or failed calibration leaves earlier results alone.
+//! and Ctrl-C handling, and writes `<out>/<scenario>-posterior/` (posterior.json, fit.csv and a
+//! fit chart per target metric) through a staged folder, so an interrupted or failed calibration leaves earlier results alone.
 
 use super::interrupt::{self, Interrupt};
 use super::output::Staged;
@@ -51,6 +51,15 @@ pub fn posterior(args: &CalibrateArgs, model: &Model, targets: &[Target]) -> Res
     );
     staged.write("posterior.json", doc.as_bytes())?;
     staged.write("fit.csv", fit_csv(model, targets, &stats).as_bytes())?;
+    let footer = format!(
+        "Source: carecast {}, calibrate --posterior of scenario {} on {}, {} particles, seed {}",
+        env!("CARGO_PKG_VERSION"),
+        model.name,
+        args.targets.display(),
+        settings.particles,
+        settings.seed
+    );
+    super::fit_charts::write(model, targets, &post, &staged, &footer)?;
     let dir = staged.commit()?;
     let inside = inside_share(targets, &stats);
     eprintln!(
@@ -188,7 +197,9 @@ fn posterior_json(
     let stages: Vec<_> = post
         .stages
         .iter()
-        .map(|s| json!({"beta": s.beta, "ess": s.ess, "acceptance": s.acceptance, "rho": s.rho}))
+        .map(
+            |s| json!({"beta": s.beta, "ess": s.ess, "acceptance": s.acceptance, "scale": s.scale}),
+        )
         .collect();
     let tg: Vec<_> = targets
         .iter()
@@ -209,7 +220,7 @@ fn posterior_json(
         "scenario": model.name,
         "scenario_hash": model.hash,
         "command": command,
-        "method": "Sequential Monte Carlo with adaptive likelihood tempering and preconditioned Crank-Nicolson moves in the priors' normal scores, on the cohort engine; likelihood normal on the log scale with each target's observation_sd.",
+        "method": "Sequential Monte Carlo with adaptive likelihood tempering and random-walk Metropolis moves shaped by the particles' covariance, in the priors' normal scores, on the cohort engine; likelihood normal on the log scale with each target's observation_sd.",
         "settings": {"particles": settings.particles, "moves": settings.moves, "ess_share": settings.ess_share},
         "seed": settings.seed,
         "targets_file": targets_file,

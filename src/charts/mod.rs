@@ -11,6 +11,7 @@ mod csv;
 mod data;
 mod error;
 mod figure;
+mod fit;
 mod flows;
 pub(crate) mod format;
 mod impact;
@@ -35,6 +36,7 @@ pub use comparison::{
 pub use data::{ScenarioResults, Stat, Summary, Year};
 pub use error::ChartError;
 pub use figure::{Figure, LegendItem, Mark, Panel, Swatch};
+pub use fit::{figure as fit_figure, FitSeries};
 pub use format::{count, gbp_m, ratio as format_ratio, ValueFormat};
 pub use layout::{ChartLayout, PanelLayout, Rect};
 pub use metric::{Metric, Unit};

@@ -165,6 +165,10 @@ pub(crate) fn add_flow_metrics(
     if rf == Some(Role::Closed) && rt == Some(Role::Care) {
         out[idx::RETURNS_HOME_BREAKDOWN] += ch;
     }
+    if rf == Some(Role::Care) && rt != Some(Role::Care) {
+        // Every way out of care, as DfE counts children who ceased to be looked after.
+        out[idx::CARE_EXITS] += ch;
+    }
     if rf == Some(Role::Care) {
         match rt {
             Some(Role::Permanence) => out[idx::EXITS_PERMANENCE] += ch,

@@ -21,7 +21,7 @@ impl Unit {
 }
 
 /// Every metric, in output order: (name, unit).
-pub const METRICS: [(&str, Unit); 27] = [
+pub const METRICS: [(&str, Unit); 28] = [
     ("early_spend", Unit::GbpM),
     ("late_spend", Unit::GbpM),
     ("total_spend", Unit::GbpM),
@@ -49,6 +49,7 @@ pub const METRICS: [(&str, Unit); 27] = [
     ("care_leavers_supported_18_20", Unit::Children),
     ("care_leavers_supported_21_plus", Unit::Children),
     ("care_exits_other", Unit::Children),
+    ("care_exits", Unit::Children),
 ];
 
 /// Number of metrics.
@@ -83,6 +84,7 @@ pub mod idx {
     pub const LEAVERS_18_20: usize = 24;
     pub const LEAVERS_21_PLUS: usize = 25;
     pub const EXITS_OTHER: usize = 26;
+    pub const CARE_EXITS: usize = 27;
 }
 
 /// Index of a metric by name.

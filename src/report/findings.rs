@@ -127,7 +127,27 @@ pub fn for_alternative(alt: &Value, label: &str, last: &str) -> Vec<String> {
             )
         });
     }
+    out.extend(children_in_care_at_end(alt, label, last));
     out
+}
+
+/// The change in children in care at the end of the comparison's last year, run by run.
+fn children_in_care_at_end(alt: &Value, label: &str, last: &str) -> Option<String> {
+    let c = alt
+        .get("children_in_care_change")?
+        .as_array()?
+        .iter()
+        .find(|y| y.get("year").and_then(Value::as_str) == Some(last))
+        .and_then(stat_of)?;
+    let (word, c) = if c.p50 < 0.0 {
+        ("lower", negated(c))
+    } else {
+        ("higher", c)
+    };
+    Some(format!(
+        "{label}: children in care at the end of {last} {word} by {}.",
+        interval(c, count)
+    ))
 }
 
 /// Whether a cut saves money net: its early saving against the extra late spend it causes. (A
@@ -209,7 +229,11 @@ mod tests {
             "late_spend_change_gbp_m": stat(-4115.0, -3744.0, -2139.0),
             "probability_net_saving": 0.67,
             "break_even": {"median_year": "2032-33", "share_never": 0.33},
-            "children_kept_out_of_care": stat(1600.0, 4750.0, 5875.0)
+            "children_kept_out_of_care": stat(1600.0, 4750.0, 5875.0),
+            "children_in_care_change": [
+                {"year": "2033-34", "mean": 0.0, "p5": 0.0, "p50": 0.0, "p95": 0.0},
+                {"year": "2034-35", "mean": -7675.0, "p5": -11755.0, "p50": -7675.0, "p95": -3795.0}
+            ]
         });
         assert!(!is_cut(&alt));
         let f = for_alternative(&alt, "Invest", "2034-35").join("\n");
@@ -218,6 +242,7 @@ mod tests {
             "Invest: extra early spend £2,600m over the horizon",
             "half the runs have broken even (cumulative net saving zero or more) by 2032-33; 33% never",
             "care entries avoided over the horizon 4,750 (90% interval 1,600 to 5,880)",
+            "Invest: children in care at the end of 2034-35 lower by 7,680 (90% interval 3,800 to 11,800).",
         ] {
             assert!(f.contains(want), "no `{want}` in\n{f}");
         }

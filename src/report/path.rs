@@ -29,24 +29,6 @@ fn year_before(label: &str) -> Option<String> {
     Some(format!("{}-{:02}", start - 1, start.rem_euclid(100)))
 }
 
-/// (year, budget £m, extra investment £m) of `policy.by_year_at_central_values`.
-fn money_rows(policy: &Value) -> Vec<(String, f64, f64)> {
-    let num = |r: &Value, k: &str| r.get(k).and_then(Value::as_f64);
-    policy
-        .get("by_year_at_central_values")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|r| {
-            let budget = num(r, "early_budget_gbp_m")
-                .or_else(|| num(r, "total_budget_gbp_m"))
-                .unwrap_or(f64::NAN);
-            let extra = num(r, "extra_investment_gbp_m").unwrap_or(0.0);
-            (plain(r.get("year")), budget, extra)
-        })
-        .collect()
-}
-
 /// "£236m less than in 2024-25" or "£50m more than in 2026-27".
 fn change_words(now: f64, before: f64, year: &str) -> String {
     let d = now - before;
@@ -67,7 +49,7 @@ pub fn policy_changes(summary: &Value) -> Vec<PolicyChange> {
     } else {
         ("early_budget", "early budget")
     };
-    let rows = money_rows(p);
+    let rows = super::policy::by_year(p);
     let base = p
         .get(key)
         .and_then(|b| b.get("base_gbp_m"))

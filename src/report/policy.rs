@@ -25,8 +25,8 @@ fn gbp_m(x: f64) -> String {
     super::numbers::money_m(x)
 }
 
-/// The rows of a summary's `policy.by_year_at_central_values`.
-fn by_year(policy: &Value) -> Vec<(String, f64, f64)> {
+/// (year, budget £m, extra investment £m) of a summary's `policy.by_year_at_central_values`.
+pub(super) fn by_year(policy: &Value) -> Vec<(String, f64, f64)> {
     let num = |r: &Value, k: &str| r.get(k).and_then(Value::as_f64);
     policy
         .get("by_year_at_central_values")

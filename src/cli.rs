@@ -23,7 +23,7 @@ pub enum Command {
     Chart(ChartArgs),
     /// Compare alternatives with a baseline, run by run with common random numbers.
     Compare(CompareArgs),
-    /// One-way sensitivity (cohort engine): each uncertain parameter at its p10 and p90.
+    /// Sensitivity of the median to each parameter, from the runs' own parameter draws (tornado).
     Sensitivity(crate::cli_analysis::SensitivityArgs),
     /// Fit named parameters' central values to target stocks and flows (cohort engine).
     Calibrate(crate::cli_analysis::CalibrateArgs),
@@ -45,6 +45,7 @@ macro_rules! cohort_note {
     };
 }
 pub(crate) use cohort_note;
+pub(crate) use crn_note;
 macro_rules! shard_note {
     () => {
         "Shard: one of N equal, disjoint ranges of run indices, so that a long run can be split across machines (e.g. a Slurm array job) and combined with `carecast merge`."
@@ -154,9 +155,22 @@ pub struct ChartArgs {
     /// Where to write the charts (default: <first DIR>/charts).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write only this chart, named by its file (without extension): spend, ratio,
+    /// children-in-care, child-protection, children-in-need, flows, placements; of a comparison
+    /// folder also impact, payback, difference.
+    #[arg(long, value_name = "CHART", value_parser = chart_name_arg)]
+    pub only: Option<String>,
+    /// The --only chart's title instead of the finding carecast writes from its numbers (one
+    /// line of text, at most 200 characters; it wraps onto two lines if it must).
+    #[arg(long, value_name = "TEXT", requires = "only", value_parser = title_arg)]
+    pub title: Option<String>,
+    /// The --only chart's subtitle instead of its description and scenario line (one line, at
+    /// most 200 characters).
+    #[arg(long, value_name = "TEXT", requires = "only", value_parser = subtitle_arg)]
+    pub subtitle: Option<String>,
 }
 
-const CHART_HELP: &str = "Examples:\n  carecast chart output/baseline --format png --width 800 --height 500\n  carecast chart output/baseline output/squeeze --out charts/overlaid\n  carecast chart output/baseline-vs-squeeze   (a comparison folder: every chart, impact and payback too)";
+const CHART_HELP: &str = "Examples:\n  carecast chart output/baseline --format png --width 800 --height 500\n  carecast chart output/baseline output/squeeze --out charts/overlaid\n  carecast chart output/baseline-vs-squeeze   (a comparison folder: every chart, impact, payback and difference too)\n  carecast chart output/baseline --only ratio --title \"The ratio rises every year\" --subtitle \"Baseline, 200 runs\"\n\nTitles state the finding from the medians each chart shows; --title and --subtitle replace them on the one chart --only names.";
 
 /// Which chart files to write, at what size (`chart` and `compare`).
 #[derive(Debug, Clone, Args)]
@@ -253,20 +267,28 @@ pub struct ReportArgs {
 /// The longest `--title` accepted, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
 
-/// `--title`: one line of text, not empty, at most `MAX_TITLE_CHARS` characters.
+/// `--title` (of `report` and `chart`): one line of text, not empty, at most `MAX_TITLE_CHARS`
+/// characters.
 pub fn title_arg(s: &str) -> Result<String, String> {
-    let example = "e.g. --title \"Early help: invest or cut?\"";
+    one_line(s, "--title", "e.g. --title \"Early help: invest or cut?\"")
+}
+
+/// One line of text for `option`: not empty, at most `MAX_TITLE_CHARS` characters, no line
+/// breaks; `example` ends each message.
+fn one_line(s: &str, option: &str, example: &str) -> Result<String, String> {
     let t = s.trim();
     if t.is_empty() {
-        Err(format!("--title takes a non-empty line of text, {example}"))
+        Err(format!(
+            "{option} takes a non-empty line of text, {example}"
+        ))
     } else if t.chars().count() > MAX_TITLE_CHARS {
         Err(format!(
-            "--title takes at most {MAX_TITLE_CHARS} characters (this one has {}), {example}",
+            "{option} takes at most {MAX_TITLE_CHARS} characters (this one has {}), {example}",
             t.chars().count()
         ))
     } else if t.chars().any(char::is_control) {
         Err(format!(
-            "--title takes one line of text without line breaks or control characters, {example}"
+            "{option} takes one line of text without line breaks or control characters, {example}"
         ))
     } else {
         Ok(t.to_string())
@@ -307,6 +329,30 @@ pub fn width_arg(s: &str) -> Result<u32, String> {
 pub fn height_arg(s: &str) -> Result<u32, String> {
     let (lo, hi) = (crate::charts::MIN_HEIGHT, crate::charts::MAX_HEIGHT);
     whole(s, lo.into(), hi.into(), "--height", "1000").map(|n| n as u32)
+}
+
+/// `--only`: the file stem of a chart carecast draws.
+pub fn chart_name_arg(s: &str) -> Result<String, String> {
+    let mut names = crate::charts::scenario_chart_stems();
+    names.extend(crate::charts::COMPARISON_CHARTS);
+    let name = s.trim();
+    if names.contains(&name) {
+        Ok(name.to_string())
+    } else {
+        Err(format!(
+            "--only takes a chart's file name without extension: one of {}, e.g. --only ratio",
+            names.join(", ")
+        ))
+    }
+}
+
+/// `--subtitle` (of `chart`): one line of text, like `--title`.
+pub fn subtitle_arg(s: &str) -> Result<String, String> {
+    one_line(
+        s,
+        "--subtitle",
+        "e.g. --subtitle \"Baseline, 200 runs, 2024-25 prices\"",
+    )
 }
 
 /// One `--format` value: `svg` or `png`.

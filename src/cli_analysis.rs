@@ -26,31 +26,70 @@ impl Engine {
 #[command(after_help = concat!(
     "Examples:\n",
     "  carecast sensitivity scenarios/baseline.json\n",
-    "  carecast sensitivity scenarios/current-policy.json scenarios/no-families-first.json\n",
+    "  carecast sensitivity scenarios/family-help-investment.json scenarios/baseline.json --runs 400\n",
     "  carecast sensitivity scenarios/baseline.json --metric children_in_care --year 2030-31\n\n",
+    "PSA (probabilistic sensitivity analysis): the runs themselves, each with its own parameter draws. ",
+    "The tornado is centred on the median of the measure across the runs, as run, compare and report quote it ",
+    "(the same runs, seed and scale give the same median). Each bar is that median moved by the average change ",
+    "when one parameter is set to the p10 (or p90) of its draws: the first --draws runs' draws are projected again ",
+    "with the cohort engine with only that parameter changed, paired draw by draw.\n",
+    crate::cli::crn_note!(), "\n",
     crate::cli::cohort_note!()
 ))]
 pub struct SensitivityArgs {
     /// The scenario file (JSON) whose parameters are varied.
     #[arg(value_name = "SCENARIO")]
     pub scenario: PathBuf,
-    /// A baseline scenario file: the measure becomes SCENARIO minus BASELINE (common parameters).
+    /// A baseline scenario file: the measure becomes SCENARIO minus BASELINE, run by run with
+    /// common random numbers.
     #[arg(value_name = "BASELINE")]
     pub baseline: Option<PathBuf>,
     /// Metric to measure (a yearly.csv metric name, e.g. children_in_care). Default: late_early_ratio, or total_spend
-    /// summed over all years when a baseline is given (the net saving is its negative).
+    /// summed over all years when a baseline is given (the net cost compare reports; a saving is negative).
     #[arg(long, value_name = "METRIC")]
     pub metric: Option<String>,
     /// Year of the metric, e.g. 2034-35; `all` sums over years (default: the last year; `all`
     /// with a baseline).
     #[arg(long, value_name = "YEAR")]
     pub year: Option<String>,
+    #[command(flatten)]
+    pub sampling: crate::cli::Sampling,
+    /// Engine of the runs: `mc` (Monte Carlo families, as run and compare) or `cohort` (one
+    /// projection per parameter draw, as run --engine cohort).
+    #[arg(long, value_enum, default_value_t = Engine::Mc)]
+    pub engine: Engine,
+    /// Run a scale too small for Monte Carlo results to mean anything.
+    #[arg(long)]
+    pub force: bool,
+    /// Runs whose parameter draws each bar is averaged over (the first K; at most --runs), 1 to
+    /// 10,000. Time grows with K times the number of drawn parameters.
+    #[arg(long, value_name = "K", default_value_t = 20, allow_hyphen_values = true, value_parser = draws_arg)]
+    pub draws: u64,
     /// Output folder; writes <out>/<scenario>-sensitivity/.
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
     /// Do not render the tornado chart.
     #[arg(long)]
     pub no_charts: bool,
+}
+
+impl SensitivityArgs {
+    /// The same runs as `run` arguments: the scenario, then the baseline.
+    pub fn as_run(&self) -> crate::cli::RunArgs {
+        crate::cli::RunArgs {
+            scenarios: std::iter::once(self.scenario.clone())
+                .chain(self.baseline.clone())
+                .collect(),
+            sampling: self.sampling.clone(),
+            out: self.out.clone(),
+            runs_csv: false,
+            no_charts: self.no_charts,
+            shard: None,
+            force: self.force,
+            engine: self.engine,
+            until_stable: None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -134,6 +173,14 @@ pub struct BacktestArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub style: crate::cli::ChartStyle,
+}
+
+/// `--draws`: 1 to 10,000.
+fn draws_arg(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if (1..=10_000).contains(&n) => Ok(n),
+        _ => Err("--draws takes a whole number from 1 to 10000, e.g. --draws 20".into()),
+    }
 }
 
 /// `--max-evals`: 10 to 10,000,000.

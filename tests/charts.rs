@@ -479,6 +479,7 @@ fn pngs_and_svgs_have_exactly_the_requested_size() {
             formats: vec![Format::Png, Format::Svg],
             width: w,
             height: h,
+            ..ChartOptions::default()
         };
         let paths = render_all(&[fixture("baseline")], dir.path(), &opts)
             .unwrap_or_else(|e| panic!("{w}x{h}: {e}"));
@@ -724,6 +725,20 @@ fn assert_layout_sound(kind: ChartKind, results: &[ScenarioResults], w: u32, h: 
             "{ctx}: y axis must start at zero"
         );
     }
+    // Direct labels at line ends never overlap one another and stay beside the plot.
+    for (i, p) in lay.panels.iter().enumerate() {
+        let mut ys: Vec<i32> = p.end_labels.iter().map(|(_, y)| *y).collect();
+        ys.sort_unstable();
+        let gap = (lay.sizes.data_label * 1.1).floor() as i32 - 1;
+        assert!(
+            ys.windows(2).all(|w| w[1] - w[0] >= gap),
+            "{ctx}: panel {i} end labels overlap: {ys:?}"
+        );
+        assert!(
+            ys.iter().all(|y| (p.plot.y0..=p.plot.y1).contains(y)),
+            "{ctx}: panel {i} end label outside the plot: {ys:?}"
+        );
+    }
     // The legend's rows and notes fit inside the legend strip.
     let rows = lay.legend_row_height * fig.legend.len() as f64;
     let notes = lay.note_lines.len() as f64 * lay.sizes.footer * 1.2 + 20.0;
@@ -864,4 +879,79 @@ fn preview() {
             write_png(kind, &seven(), &path, w, h).unwrap_or_else(|e| panic!("{e}"));
         }
     }
+}
+
+#[test]
+fn titles_state_the_finding_from_the_medians_shown() {
+    let one = [fixture("baseline")];
+    let title = |kind: ChartKind, r: &[ScenarioResults]| {
+        chart_layout(kind, r, W, H)
+            .map(|(f, _)| (f.title, f.subtitle))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    // The fixture's late:early ratio medians: 3.3978 in 2025-26, 3.4643 in 2029-30.
+    let (t, sub) = title(ChartKind::Ratio, &one);
+    assert_eq!(
+        t,
+        "Late spend per £1 of early spend rises from £3.40 to £3.46 by 2029-30"
+    );
+    assert_eq!(
+        sub,
+        "Late spend per £1 of early spend · Scenario: baseline · £ at 2024-25 prices"
+    );
+    let (t, _) = title(ChartKind::ChildrenInCare, &one);
+    assert!(
+        t.starts_with("Children in care rise from ") && t.ends_with(" by 2029-30"),
+        "{t}"
+    );
+    let two: Vec<ScenarioResults> = seven().into_iter().take(2).collect();
+    let (t, _) = title(ChartKind::ChildrenInCare, &two);
+    assert!(
+        t.starts_with("By 2034-35, children in care are ") && t.contains(" under baseline and "),
+        "{t}"
+    );
+    let (t, _) = title(ChartKind::Spend, &seven());
+    assert!(
+        t.starts_with("By 2034-35, total spend ranges from £"),
+        "{t}"
+    );
+}
+
+#[test]
+fn bar_charts_label_every_year_and_line_charts_label_line_ends() {
+    // One scenario: every year on one row.
+    let (_, lay) = chart_layout(ChartKind::Spend, &[fixture("baseline")], W, H)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (lay.panels[0].label_every, lay.panels[0].label_rows),
+        (1, 1)
+    );
+    // Two panels of ten years: every year, on alternate rows.
+    let two: Vec<ScenarioResults> = seven().into_iter().take(2).collect();
+    for kind in [ChartKind::Spend, ChartKind::Placements] {
+        let (_, lay) = chart_layout(kind, &two, W, H).unwrap_or_else(|e| panic!("{e}"));
+        for p in &lay.panels {
+            assert_eq!((p.label_every, p.label_rows), (1, 2), "{}", kind.stem());
+        }
+    }
+    // Overlaid lines end in their scenario's name; a single line in its last median.
+    let (fig, lay) = chart_layout(ChartKind::Ratio, &two, W, H).unwrap_or_else(|e| panic!("{e}"));
+    let ends: Vec<&str> = lay.panels[0]
+        .end_labels
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .collect();
+    assert_eq!(ends, ["baseline", "family-help-boost"]);
+    assert!(fig.panels[0]
+        .marks
+        .iter()
+        .any(|m| matches!(m, Mark::EndLabel { text, .. } if text == "baseline")));
+    let (_, lay) = chart_layout(ChartKind::Ratio, &[fixture("baseline")], W, H)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ends: Vec<&str> = lay.panels[0]
+        .end_labels
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .collect();
+    assert_eq!(ends, ["£3.46"]);
 }

@@ -1,5 +1,5 @@
 //! The cohort engine against the Monte Carlo engine on the same parameter draws, and the commands
-//! built on it (`run --engine cohort`, `--until-stable`, `sensitivity`, `calibrate`).
+//! built on it (`run --engine cohort`, `--until-stable`, `calibrate`).
 
 use assert_cmd::Command;
 use carecast::engine::{cohort, run_batch, RunConfig, RunResult};
@@ -194,45 +194,6 @@ fn until_stable_adds_batches_until_the_medians_settle() {
             "scenarios/baseline.json",
             "--until-stable",
             "2",
-            "--out",
-        ])
-        .arg(out.path())
-        .assert()
-        .code(2);
-}
-
-#[test]
-fn sensitivity_writes_a_table_largest_swing_first_and_a_tornado() {
-    let out = tempfile::tempdir().unwrap();
-    carecast()
-        .args([
-            "sensitivity",
-            "tests/fixtures/family-help-investment.json",
-            "scenarios/baseline.json",
-            "--out",
-        ])
-        .arg(out.path())
-        .assert()
-        .success();
-    let dir = out.path().join("family-help-investment-sensitivity");
-    let csv = std::fs::read_to_string(dir.join("sensitivity.csv")).unwrap();
-    let swings: Vec<f64> = csv
-        .lines()
-        .skip(1)
-        .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
-        .collect();
-    assert!(swings.len() > 30);
-    assert!(swings.windows(2).all(|w| w[0] >= w[1]));
-    assert!(csv.contains("\nfamily_help_rr,"));
-    let svg = std::fs::read_to_string(dir.join("charts/tornado.svg")).unwrap();
-    assert!(svg.contains("family_help_rr") && svg.contains("DejaVu Sans"));
-    assert!(dir.join("charts/tornado.png").exists());
-    carecast()
-        .args([
-            "sensitivity",
-            "scenarios/baseline.json",
-            "--metric",
-            "nonsense",
             "--out",
         ])
         .arg(out.path())

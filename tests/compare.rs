@@ -269,7 +269,7 @@ fn png_size(path: &Path) -> (u32, u32) {
     (be(16), be(20))
 }
 
-const COMPARISON_CHARTS: [&str; 9] = [
+const COMPARISON_CHARTS: [&str; 10] = [
     "spend",
     "ratio",
     "children-in-care",
@@ -279,6 +279,7 @@ const COMPARISON_CHARTS: [&str; 9] = [
     "placements",
     "impact",
     "payback",
+    "difference",
 ];
 
 #[test]
@@ -429,4 +430,244 @@ fn chart_of_a_folder_that_holds_no_results_says_what_was_expected() {
             && stderr.contains("comparison.json"),
         "{stderr}"
     );
+}
+
+/// The text of every `<text>` element of an SVG, entities decoded.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = t.split_once('>')?.1;
+            let text = body.split_once("</text>")?.0;
+            Some(
+                text.replace("&amp;", "&")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&#39;", "'")
+                    .replace("&apos;", "'")
+                    .trim()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A comparison of the baseline with the early-spend cut, at a small scale.
+fn cut_comparison(out: &Path) -> PathBuf {
+    compare(
+        out,
+        &[
+            Path::new("scenarios/baseline.json"),
+            Path::new("scenarios/early-cuts.json"),
+        ],
+        &["--runs", "12"],
+    )
+    .success();
+    out.join("baseline-vs-early-cuts")
+}
+
+#[test]
+fn the_difference_chart_draws_the_paired_runs_from_deltas_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = cut_comparison(dir.path());
+    let svg = fs::read_to_string(root.join("charts/difference.svg")).unwrap();
+    let texts = svg_texts(&svg);
+    for panel in [
+        "Children in care at 31 March",
+        "Late spend per year",
+        "Late spend per £1 of early",
+    ] {
+        assert!(texts.iter().any(|t| t == panel), "{panel}: {texts:?}");
+    }
+    // The figures are the medians of deltas.csv's run-by-run differences.
+    let cmp = carecast::charts::Comparison::load(&root).unwrap();
+    let deltas = rows(&fs::read_to_string(root.join("deltas.csv")).unwrap());
+    let median = |metric: &str| {
+        deltas
+            .iter()
+            .find(|r| r.1 == "2034-35" && r.2 == metric)
+            .map(|r| r.3[2])
+            .unwrap()
+    };
+    let cic = &cmp.alternatives[0].differences[0];
+    assert_eq!(cic.0, carecast::charts::Metric::ChildrenInCare);
+    assert_eq!(
+        cic.1.last().map(|s| s.p50),
+        Some(median("children_in_care"))
+    );
+    let late = &cmp.alternatives[0].differences[1];
+    assert_eq!(late.1.last().map(|s| s.p50), Some(median("late_spend")));
+    let title = texts.iter().take(2).cloned().collect::<Vec<_>>().join(" ");
+    assert!(
+        title.starts_with("By 2034-35, early-cuts has ") && title.contains("than baseline"),
+        "{title}"
+    );
+    // Without its rows in deltas.csv the chart cannot be drawn, and the message says which.
+    let csv = fs::read_to_string(root.join("deltas.csv")).unwrap();
+    let kept: String = csv
+        .lines()
+        .filter(|l| !l.contains(",late_early_ratio,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(root.join("deltas.csv"), kept).unwrap();
+    let out = carecast().arg("chart").arg(&root).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("deltas.csv") && stderr.contains("late_early_ratio"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn impact_bars_are_labelled_with_their_alternative_and_titles_state_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = cut_comparison(dir.path());
+    let cmp = carecast::charts::Comparison::load(&root).unwrap();
+    let figures = carecast::charts::comparison_figures(&cmp).unwrap();
+    let impact = &figures.iter().find(|(s, _)| *s == "impact").unwrap().1;
+    assert!(impact.categorical);
+    let labels: Vec<&str> = impact.years.iter().map(|y| y.label.as_str()).collect();
+    assert_eq!(labels, ["early-cuts"]);
+    let texts = svg_texts(&fs::read_to_string(root.join("charts/impact.svg")).unwrap());
+    // One category label under the bar of each of the four panels; no colour key needed.
+    assert_eq!(texts.iter().filter(|t| *t == "early-cuts").count(), 4);
+    assert!(!texts.iter().any(|t| t.contains("colours in the legend")));
+    // The title is the median net cost from comparison.json, to three significant figures.
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(root.join("comparison.json")).unwrap()).unwrap();
+    let net = json["alternatives"][0]["net_cost_gbp_m"]["p50"]
+        .as_f64()
+        .unwrap();
+    let verb = if net < 0.0 { "saves" } else { "costs" };
+    assert!(
+        impact
+            .title
+            .starts_with(&format!("early-cuts {verb} a net £")),
+        "{}",
+        impact.title
+    );
+    assert!(impact
+        .subtitle
+        .starts_with("Change against baseline over 2025-26 to 2034-35"));
+}
+
+#[test]
+fn payback_of_a_cut_marks_no_break_even_and_says_how_many_runs_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = cut_comparison(dir.path());
+    let cmp = carecast::charts::Comparison::load(&root).unwrap();
+    let alt = &cmp.alternatives[0];
+    assert!(alt.extra_early.p50 < 0.0, "early-cuts cuts early spend");
+    // Every run of a cut has "broken even" in its first year: that says nothing, so no line.
+    assert_eq!(alt.median_break_even, Some(0));
+    let figures = carecast::charts::comparison_figures(&cmp).unwrap();
+    let payback = &figures.iter().find(|(s, _)| *s == "payback").unwrap().1;
+    let rules: Vec<f64> = payback.panels[0]
+        .marks
+        .iter()
+        .filter_map(|m| match m {
+            carecast::charts::Mark::Rule { x, .. } => Some(*x),
+            _ => None,
+        })
+        .collect();
+    let below = alt.cumulative_net_saving.iter().position(|s| s.p50 < 0.0);
+    assert_eq!(
+        rules,
+        below.map(|y| y as f64).into_iter().collect::<Vec<_>>()
+    );
+    let notes = payback.notes.join(" ");
+    assert!(!notes.contains("break-even"), "{notes}");
+    assert!(
+        notes.contains("A cut in early spend saves from its first year"),
+        "{notes}"
+    );
+    let share = format!("{:.0}% of runs save", 100.0 * alt.probability_net_saving);
+    assert!(payback.title.contains(&share), "{}", payback.title);
+    assert!(notes.contains(&share), "{notes}");
+}
+
+#[test]
+fn chart_only_writes_one_chart_with_the_title_and_subtitle_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = cut_comparison(dir.path());
+    let out = dir.path().join("one");
+    carecast()
+        .arg("chart")
+        .arg(&root)
+        .args([
+            "--only",
+            "difference",
+            "--title",
+            "Cutting early help puts more children in care",
+            "--subtitle",
+            "Early-cuts minus baseline, 12 paired runs",
+            "--format",
+            "svg",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["difference.svg"]);
+    let texts = svg_texts(&fs::read_to_string(out.join("difference.svg")).unwrap());
+    assert_eq!(texts[0], "Cutting early help puts more children in care");
+    assert_eq!(texts[1], "Early-cuts minus baseline, 12 paired runs");
+    // Bad requests are refused with what to do instead.
+    let cases: [(Vec<std::ffi::OsString>, &str); 5] = [
+        (
+            vec![
+                root.join("baseline").into(),
+                "--only".into(),
+                "impact".into(),
+            ],
+            "drawn only from a comparison folder",
+        ),
+        (
+            vec![root.clone().into(), "--only".into(), "tornado".into()],
+            "--only takes a chart's file name without extension: one of spend, ratio",
+        ),
+        (
+            vec![root.clone().into(), "--title".into(), "A title".into()],
+            "--only",
+        ),
+        (
+            vec![
+                root.clone().into(),
+                "--only".into(),
+                "ratio".into(),
+                "--title".into(),
+                "  ".into(),
+            ],
+            "--title takes a non-empty line of text",
+        ),
+        (
+            vec![
+                root.clone().into(),
+                "--only".into(),
+                "ratio".into(),
+                "--subtitle".into(),
+                "x".repeat(201).into(),
+            ],
+            "--subtitle takes at most 200 characters (this one has 201)",
+        ),
+    ];
+    for (args, want) in cases {
+        let o = carecast()
+            .arg("chart")
+            .args(&args)
+            .arg("--out")
+            .arg(dir.path().join("refused"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(want), "{args:?}: {stderr}");
+    }
+    assert!(!dir.path().join("refused").exists());
 }

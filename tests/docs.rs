@@ -128,6 +128,7 @@ fn example_value(word: &str) -> Option<&'static str> {
         "W" => "800",
         "H" => "500",
         "NAME" => "example",
+        "CHART" => "ratio",
         "M" => "total_spend",
         "Y" => "2025-26",
         "TARGETS.json" => "calibration/targets-2024-25.json",

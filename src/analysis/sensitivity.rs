@@ -1,27 +1,40 @@
-//! One-way sensitivity with the cohort engine: every parameter slot with a distribution is set to
-//! its p10 and then its p90, the others held at their central values, and the measure (a metric
-//! of one scenario, or its change from a baseline under the same parameter values) recomputed.
-//! A Dirichlet component is set to its beta-marginal quantile and the other components rescaled
-//! in proportion so the shares still sum to one.
+//! Sensitivity of a headline measure to each parameter, around the probabilistic sensitivity
+//! analysis (PSA): the runs themselves, each with its own parameter draws. The centre is the
+//! median of the measure across the runs, the figure a report quotes. Each bar is the change in
+//! it when one parameter is set to the p10 (or the p90) of its draws, found by rerunning: each of
+//! the first few runs' parameter draws is projected again with the cohort engine with only that
+//! parameter changed, and the changes, paired draw by draw, are averaged. A parameter that moves
+//! nothing gets a bar of exactly zero. A Dirichlet component set to a value takes the other
+//! components up or down in proportion, so the shares still sum to one.
 
 use super::{recompute_derived, Measure};
 use crate::engine::cohort::project;
-use crate::scenario::params::Dist;
-use crate::scenario::quantile::quantiles;
+use crate::results::stats::{quantile_sorted, summarise};
 use crate::scenario::Model;
 
-/// Quantiles used for the low and high ends.
+/// Quantiles of each parameter's draws used for the low and high ends.
 pub const LOW: f64 = 0.1;
 pub const HIGH: f64 = 0.9;
+
+/// One drawn parameter slot and its value in each run (in run order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slot {
+    /// Slot name: `param` or `param.component`.
+    pub parameter: String,
+    /// What the parameter is, in words (its description, or its name where it has none).
+    pub description: String,
+    pub draws: Vec<f64>,
+}
 
 /// One bar of the tornado.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    /// Slot name: `param` or `param.component`.
     pub parameter: String,
-    pub central_value: f64,
+    pub description: String,
+    /// p10 and p90 of the draws.
     pub low_value: f64,
     pub high_value: f64,
+    /// The median of the measure moved by the average change with the parameter at each end.
     pub at_low: f64,
     pub at_high: f64,
 }
@@ -36,14 +49,18 @@ impl Row {
 #[derive(Debug, Clone)]
 pub struct Sensitivity {
     pub measure_label: String,
+    /// Median of the measure across the runs.
     pub central: f64,
+    pub runs: usize,
+    /// Runs whose parameter draws each change is averaged over.
+    pub draws: usize,
     /// Largest swing first.
     pub rows: Vec<Row>,
 }
 
-/// Sets slot `slot` (component `k` of a parameter starting at `first` with `n` slots) to `x`,
-/// rescaling the other components of a Dirichlet.
-fn set_slot(v: &mut [f64], first: usize, n: usize, k: usize, x: f64) {
+/// Sets slot `first + k` (component `k` of a parameter of `n` slots) to `x`, rescaling the
+/// other components of a Dirichlet so that they still sum to one with it.
+pub fn set_slot(v: &mut [f64], first: usize, n: usize, k: usize, x: f64) {
     if n > 1 {
         let rest: f64 = (0..n).filter(|&j| j != k).map(|j| v[first + j]).sum();
         let f = if rest > 0.0 { (1.0 - x) / rest } else { 0.0 };
@@ -54,111 +71,134 @@ fn set_slot(v: &mut [f64], first: usize, n: usize, k: usize, x: f64) {
     v[first + k] = x;
 }
 
-/// Values of `model` at central values with slot `name` set to `x` (if the model has it).
-fn values_with(model: &Model, name: Option<(&str, f64)>) -> Result<Vec<f64>, String> {
-    let ps = &model.params;
-    let mut v = ps
-        .central()
-        .map_err(|(p, e)| format!("parameter `{p}`: {e}"))?;
-    if let Some((name, x)) = name {
+/// The measure of run `r`'s parameter draw of `model` projected by the cohort engine, with slot
+/// `set` (by name) at a value if the model has that slot.
+fn projected(
+    model: &Model,
+    m: &Measure,
+    r: u64,
+    seed: u64,
+    set: Option<(&str, f64)>,
+) -> Result<f64, String> {
+    let mut v = model.run_values(r, seed)?;
+    if let Some((name, x)) = set {
+        let ps = &model.params;
         for p in &ps.params {
             let n = p.components.len().max(1);
-            for k in 0..n {
-                if ps.slot_names[p.slot + k] == name {
-                    set_slot(&mut v, p.slot, n, k, x);
-                }
+            if let Some(k) = (0..n).find(|&k| ps.slot_names[p.slot + k] == name) {
+                set_slot(&mut v, p.slot, n, k, x);
             }
         }
+        recompute_derived(ps, &mut v)?;
     }
-    recompute_derived(ps, &mut v)?;
-    Ok(v)
+    let p = project(model, &v).map_err(|e| match set {
+        Some((n, x)) => format!("run {r} with {n} = {x}: {e}"),
+        None => format!("run {r}: {e}"),
+    })?;
+    Ok(m.of(&p))
 }
 
-/// The measure with slot `name` at `x`: the scenario's value, or its change from the baseline.
-fn measure_at(
-    model: &Model,
-    baseline: Option<&Model>,
-    m: &Measure,
-    name: Option<(&str, f64)>,
-) -> Result<f64, String> {
-    let with = |mm: &Model| -> Result<f64, String> {
-        let v = values_with(mm, name)?;
-        let p = project(mm, &v).map_err(|e| match name {
-            Some((n, x)) => format!("with {n} = {x}: {e}"),
-            None => e,
-        })?;
-        Ok(m.of(&p))
-    };
-    let s = with(model)?;
-    Ok(match baseline {
-        Some(b) => s - with(b)?,
-        None => s,
-    })
+/// The scenarios whose measure is taken: the scenario, and the baseline it is compared with.
+#[derive(Clone, Copy)]
+pub struct Projector<'a> {
+    pub model: &'a Model,
+    pub baseline: Option<&'a Model>,
+    pub measure: &'a Measure,
+    pub seed: u64,
 }
 
-/// Runs the one-way analysis over every slot with a distribution in `model`.
+impl Projector<'_> {
+    /// The measure (the scenario's, or its difference from the baseline) of run `r`'s draws,
+    /// with slot `set` at a value in both scenarios.
+    pub fn at(&self, r: u64, set: Option<(&str, f64)>) -> Result<f64, String> {
+        let s = projected(self.model, self.measure, r, self.seed, set)?;
+        Ok(match self.baseline {
+            Some(b) => s - projected(b, self.measure, r, self.seed, set)?,
+            None => s,
+        })
+    }
+}
+
+/// Runs the analysis: `y` is the measure in each run, `slots` every drawn parameter slot,
+/// `change(slot, x)` the average change in the measure over the first `draws` runs' draws with
+/// the slot at `x`.
 pub fn analyse(
-    model: &Model,
-    baseline: Option<&Model>,
-    m: &Measure,
+    measure_label: String,
+    y: &[f64],
+    slots: &[Slot],
+    draws: usize,
+    change: impl Fn(&str, f64) -> Result<f64, String> + Sync,
 ) -> Result<Sensitivity, String> {
-    let central = measure_at(model, baseline, m, None)?;
-    let cv = values_with(model, None)?;
-    let mut jobs = Vec::new();
-    for p in &model.params.params {
-        let (Some(lo), Some(hi)) = (quantiles(&p.dist, LOW), quantiles(&p.dist, HIGH)) else {
-            continue;
-        };
-        if matches!(p.dist, Dist::Fixed(_)) {
-            continue;
-        }
-        for k in 0..lo.len() {
-            let name = model.params.slot_names[p.slot + k].clone();
-            jobs.push((name, cv[p.slot + k], lo[k], hi[k]));
-        }
+    let n = y.len();
+    if let Some(x) = slots.iter().find(|x| x.draws.len() != n) {
+        return Err(format!(
+            "parameter `{}` has {} draws but the measure has {n} runs",
+            x.parameter,
+            x.draws.len()
+        ));
     }
+    let central = summarise(y).p50;
     use rayon::prelude::*;
-    let mut rows = jobs
-        .into_par_iter()
-        .map(|(name, c, lo, hi)| {
+    let mut rows = slots
+        .par_iter()
+        .filter(|x| x.draws.iter().any(|&d| d != x.draws[0]))
+        .map(|x| {
+            let mut sorted = x.draws.clone();
+            sorted.sort_by(f64::total_cmp);
+            let (lo, hi) = (
+                quantile_sorted(&sorted, LOW),
+                quantile_sorted(&sorted, HIGH),
+            );
             Ok(Row {
-                at_low: measure_at(model, baseline, m, Some((&name, lo)))?,
-                at_high: measure_at(model, baseline, m, Some((&name, hi)))?,
-                parameter: name,
-                central_value: c,
+                parameter: x.parameter.clone(),
+                description: x.description.clone(),
                 low_value: lo,
                 high_value: hi,
+                at_low: central + change(&x.parameter, lo)?,
+                at_high: central + change(&x.parameter, hi)?,
             })
         })
         .collect::<Result<Vec<Row>, String>>()?;
     // Stable sort: ties keep the scenario's parameter order.
     rows.sort_by(|a, b| b.swing().total_cmp(&a.swing()));
-    let label = match baseline {
-        Some(b) => format!(
-            "change in {} ({} minus {})",
-            m.label(model),
-            model.name,
-            b.name
-        ),
-        None => format!("{} ({})", m.label(model), model.name),
-    };
     Ok(Sensitivity {
-        measure_label: label,
+        measure_label,
         central,
+        runs: n,
+        draws,
         rows,
     })
+}
+
+/// The average change in `p`'s measure over runs `0..draws` with slot `name` at `x`, paired with
+/// `base[r]`, the measure of run `r`'s own draws.
+pub fn average_change(p: &Projector, base: &[f64], name: &str, x: f64) -> Result<f64, String> {
+    let mut sum = 0.0;
+    for (r, b) in base.iter().enumerate() {
+        sum += p.at(r as u64, Some((name, x)))? - b;
+    }
+    Ok(sum / base.len().max(1) as f64)
+}
+
+/// A CSV field, quoted where it holds a comma, quote or line break.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 /// `sensitivity.csv`, largest swing first.
 pub fn csv(s: &Sensitivity) -> String {
     let mut out = String::from(
-        "parameter,central_value,p10_value,p90_value,measure_central,measure_at_p10,measure_at_p90,swing\n",
+        "parameter,description,p10_value,p90_value,measure_median,measure_at_p10,measure_at_p90,swing\n",
     );
     for r in &s.rows {
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{}\n",
             r.parameter,
-            fmt(r.central_value),
+            field(&r.description),
             fmt(r.low_value),
             fmt(r.high_value),
             fmt(s.central),
@@ -193,10 +233,51 @@ mod tests {
         assert_eq!(v[0], 9.0);
     }
 
+    fn slot(name: &str, draws: Vec<f64>) -> Slot {
+        Slot {
+            parameter: name.into(),
+            description: format!("the {name}"),
+            draws,
+        }
+    }
+
+    #[test]
+    fn bars_are_centred_on_the_median_and_sorted_by_swing() {
+        let y = vec![3.0, 1.0, 2.0, 10.0, 4.0];
+        let slots = vec![
+            slot("small", vec![1.0, 2.0, 3.0, 4.0, 5.0]),
+            slot("fixed", vec![7.0; 5]),
+            slot("big", vec![0.0, 10.0, 20.0, 30.0, 40.0]),
+        ];
+        // The change is the slot's value times one for `big`, a tenth for `small`.
+        let s = analyse("y".into(), &y, &slots, 5, |name, x| {
+            Ok(if name == "big" { x } else { x / 10.0 })
+        })
+        .unwrap();
+        assert_eq!(s.central, 3.0);
+        let names: Vec<&str> = s.rows.iter().map(|r| r.parameter.as_str()).collect();
+        assert_eq!(
+            names,
+            ["big", "small"],
+            "a slot that never varies has no bar"
+        );
+        let big = &s.rows[0];
+        assert_eq!((big.low_value, big.high_value), (4.0, 36.0));
+        assert_eq!((big.at_low, big.at_high), (7.0, 39.0));
+        assert_eq!(big.description, "the big");
+    }
+
     #[test]
     fn numbers_keep_six_significant_digits() {
         assert_eq!(fmt(4.271234567), "4.27123");
         assert_eq!(fmt(12106.04), "12106.0");
         assert_eq!(fmt(-0.0123456789), "-0.0123457");
+    }
+
+    #[test]
+    fn descriptions_with_commas_are_quoted() {
+        assert_eq!(field("a, b"), "\"a, b\"");
+        assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
+        assert_eq!(field("plain"), "plain");
     }
 }

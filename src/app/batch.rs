@@ -14,6 +14,41 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
+/// Runs `0..s.runs` of `model` with `engine` (seed and scale from `s`) on `threads` workers (all
+/// cores when `None`), with a progress bar, into a new store whose overflow goes into `dir`.
+pub(super) fn run_all(
+    model: &Model,
+    engine: Engine,
+    s: &super::Settings,
+    threads: Option<usize>,
+    dir: &std::path::Path,
+) -> Result<RunStore, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let cfg = RunConfig {
+        master_seed: s.seed,
+        scale: s.scale,
+    };
+    let bar = super::progress::bar(s.runs, &model.name);
+    let mut store = RunStore::new(dir);
+    let never = Interrupt::never();
+    pool.install(|| {
+        fill(
+            model,
+            engine,
+            0..s.runs,
+            &cfg,
+            &|| bar.inc(1),
+            &never,
+            &mut store,
+        )
+    })?;
+    bar.finish_and_clear();
+    Ok(store)
+}
+
 /// Run `r` of `model` with `engine`.
 fn one(model: &Model, engine: Engine, r: u64, cfg: &RunConfig) -> Result<RunResult, Error> {
     match engine {

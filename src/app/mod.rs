@@ -381,13 +381,19 @@ pub(crate) fn chart_options(style: &ChartStyle) -> ChartOptions {
         formats,
         width: style.width,
         height: style.height,
+        ..ChartOptions::default()
     }
 }
 
 /// Re-renders charts from result folders alone: scenario folders (overlaid) or one comparison
 /// folder (every chart `compare` writes).
 fn chart(args: &ChartArgs) -> Result<(), Error> {
-    let opts = chart_options(&args.style);
+    let opts = ChartOptions {
+        only: args.only.clone(),
+        title: args.title.clone(),
+        subtitle: args.subtitle.clone(),
+        ..chart_options(&args.style)
+    };
     let kinds = args
         .dirs
         .iter()
@@ -408,11 +414,13 @@ fn chart(args: &ChartArgs) -> Result<(), Error> {
             )));
         }
         Some(_) => {
+            opts.validate(true)?;
             let cmp = charts::Comparison::load(&args.dirs[0])?;
             create_chart_dir(&out)?;
             charts::render_comparison(&cmp, &out, &opts)?
         }
         None => {
+            opts.validate(false)?;
             let results = args
                 .dirs
                 .iter()

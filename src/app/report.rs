@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 fn chart_title(stem: &str) -> String {
     match stem {
         "impact" => "Impact: differences from the baseline".into(),
-        "payback" => "Payback: cumulative net saving and break-even".into(),
+        "payback" => "Payback: cumulative net saving by year".into(),
+        "difference" => "Difference from the baseline, run by run".into(),
         "ratio" => "Late:early spend ratio by year".into(),
         "spend" => "Early and late spend by year".into(),
         "children-in-care" => "Children in care at 31 March".into(),

@@ -145,6 +145,7 @@ pub fn figure(b: &Backtest) -> Figure {
         y_format: ValueFormat::Count,
         years: b.years.clone(),
         shared_y: false,
+        categorical: false,
         panels,
         legend,
         notes: vec![

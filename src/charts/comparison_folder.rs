@@ -1,6 +1,7 @@
 //! Reading a comparison folder written by `carecast compare` back into a [`Comparison`]: each
 //! scenario's results (`<dir>/<scenario>/`), each alternative's headline measures
-//! (`comparison.json`) and its cumulative net cost by year (`deltas.csv`). The comparison
+//! (`comparison.json`), its cumulative net cost by year and its yearly differences in children in
+//! care, late spend and the ratio (`deltas.csv`). The comparison
 //! charts are drawn only from these files, so `chart` of the folder redraws what `compare` drew.
 use std::path::Path;
 
@@ -10,6 +11,7 @@ use super::comparison::{Comparison, ComparisonSeries};
 use super::csv;
 use super::data::{ScenarioResults, Stat};
 use super::error::ChartError;
+use super::metric::Metric;
 
 /// A `{mean, p5, p50, p95}` object of `comparison.json`.
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -38,6 +40,13 @@ struct BreakEven {
     median_year: Option<String>,
 }
 
+/// The `deltas.csv` rows each alternative's difference chart draws, by panel.
+const DIFFERENCES: [Metric; 3] = [
+    Metric::ChildrenInCare,
+    Metric::LateSpend,
+    Metric::LateEarlyRatio,
+];
+
 /// The fields of one alternative in `comparison.json` that the charts use.
 #[derive(Debug, Deserialize)]
 struct Alternative {
@@ -47,6 +56,7 @@ struct Alternative {
     net_cost_gbp_m: Measure,
     children_kept_out_of_care: Measure,
     break_even: BreakEven,
+    probability_net_saving: f64,
 }
 
 /// The fields of `comparison.json` that the charts use; others are ignored.
@@ -121,20 +131,26 @@ impl Comparison {
         let deltas_path = dir.join("deltas.csv");
         let mut alternatives = Vec::new();
         for (j, alt) in doc.alternatives.iter().enumerate() {
-            let cumulative = cumulative_net_cost(&deltas_path, deltas_csv, &alt.scenario)?;
-            let labels: Vec<&str> = cumulative.iter().map(|(y, _)| y.as_str()).collect();
+            let names: Vec<&str> = std::iter::once(CUMULATIVE_NET_COST)
+                .chain(DIFFERENCES.iter().map(|m| m.name()))
+                .collect();
+            let mut series = delta_rows(&deltas_path, deltas_csv, &alt.scenario, &names)?;
             let expected: Vec<&str> = years.iter().map(|y| y.label.as_str()).collect();
-            if labels != expected {
-                return Err(ChartError::Comparison {
-                    path: deltas_path.clone(),
-                    message: format!(
-                        "`{CUMULATIVE_NET_COST}` of `{}` covers years [{}] but the baseline's results cover [{}]",
-                        alt.scenario,
-                        labels.join(", "),
-                        expected.join(", ")
-                    ),
-                });
+            for (rows, metric) in series.iter().zip(&names) {
+                let labels: Vec<&str> = rows.iter().map(|(y, _)| y.as_str()).collect();
+                if labels != expected {
+                    return Err(ChartError::Comparison {
+                        path: deltas_path.clone(),
+                        message: format!(
+                            "`{metric}` of `{}` covers years [{}] but the baseline's results cover [{}]",
+                            alt.scenario,
+                            labels.join(", "),
+                            expected.join(", ")
+                        ),
+                    });
+                }
             }
+            let cumulative = series.remove(0);
             let median_break_even = match &alt.break_even.median_year {
                 None => None,
                 Some(label) => Some(expected.iter().position(|y| y == label).ok_or_else(|| {
@@ -165,6 +181,12 @@ impl Comparison {
                     })
                     .collect(),
                 median_break_even,
+                probability_net_saving: alt.probability_net_saving,
+                differences: DIFFERENCES
+                    .iter()
+                    .zip(series)
+                    .map(|(&m, rows)| (m, rows.into_iter().map(|(_, v)| v.into()).collect()))
+                    .collect(),
             });
         }
         Ok(Comparison {
@@ -174,12 +196,13 @@ impl Comparison {
     }
 }
 
-/// The `cumulative_net_cost` rows of `scenario` in `deltas.csv`, in file order, as (year, stat).
-fn cumulative_net_cost(
+/// The rows of `scenario` in `deltas.csv` for each of `metrics`, in file order, as (year, stat).
+fn delta_rows(
     path: &Path,
     text: &str,
     scenario: &str,
-) -> Result<Vec<(String, Measure)>, ChartError> {
+    metrics: &[&str],
+) -> Result<Vec<Vec<(String, Measure)>>, ChartError> {
     let csv_err = |line: usize, message: String| ChartError::Csv {
         path: path.to_path_buf(),
         line,
@@ -206,7 +229,7 @@ fn cumulative_net_cost(
         ["scenario", "year", "metric", "mean", "p5", "p50", "p95"].map(col);
     let (c_scen, c_year, c_metric) = (c_scen?, c_year?, c_metric?);
     let (c_mean, c_p5, c_p50, c_p95) = (c_mean?, c_p5?, c_p50?, c_p95?);
-    let mut out = Vec::new();
+    let mut out = vec![Vec::new(); metrics.len()];
     for rec in rows {
         if rec.fields.len() != header.fields.len() {
             return Err(csv_err(
@@ -219,15 +242,19 @@ fn cumulative_net_cost(
             ));
         }
         let field = |i: usize| rec.fields[i].trim();
-        if field(c_scen) != scenario || field(c_metric) != CUMULATIVE_NET_COST {
+        if field(c_scen) != scenario {
             continue;
         }
+        let Some(k) = metrics.iter().position(|m| *m == field(c_metric)) else {
+            continue;
+        };
         let num = |i: usize, name: &str| match field(i).parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(v),
             _ => Err(csv_err(
                 rec.line,
                 format!(
-                    "`{name}` of `{CUMULATIVE_NET_COST}` is `{}`, not a finite number",
+                    "`{name}` of `{}` is `{}`, not a finite number",
+                    metrics[k],
                     field(i)
                 ),
             )),
@@ -238,7 +265,7 @@ fn cumulative_net_cost(
             p50: num(c_p50, "p50")?,
             p95: num(c_p95, "p95")?,
         };
-        out.push((field(c_year).to_string(), m));
+        out[k].push((field(c_year).to_string(), m));
     }
     Ok(out)
 }

@@ -68,6 +68,14 @@ pub enum ChartError {
     },
     #[error("no output formats were requested; ask for svg, png or both")]
     NoFormats,
+    #[error("there is no chart `{name}` here{hint}; choose one of {available}")]
+    UnknownChart {
+        name: String,
+        available: String,
+        hint: &'static str,
+    },
+    #[error("a title or subtitle is set for one chart at a time; name it with --only, e.g. --only ratio --title \"Late spend per £1 of early spend rises\"")]
+    TitleWithoutChart,
     #[error("cannot load the bundled DejaVu Sans font: {0}; the font file in assets/fonts/ is corrupt, rebuild carecast from a clean checkout")]
     Font(String),
     #[error("drawing chart `{chart}` failed: {message}")]

@@ -31,6 +31,16 @@ pub enum Mark {
     Whisker { x: f64, lo: f64, hi: f64 },
     /// A value label centred above `y`.
     Label { x: f64, y: f64, text: String },
+    /// A direct label just right of a line's last point at (`x`, `y`), in the line's colour
+    /// (moved up or down only as far as needed to clear the panel's other end labels); `short`
+    /// (the value) stands in where `text` (a name) would have to be cut short to fit.
+    EndLabel {
+        x: f64,
+        y: f64,
+        text: String,
+        short: String,
+        colour: RGBColor,
+    },
     /// A dashed vertical line across the whole plot at `x` (a marked year).
     Rule { x: f64, colour: RGBColor },
     /// Dots without a line (observed values), filled or as rings.
@@ -53,6 +63,7 @@ impl Mark {
             Mark::Stack { layers, .. } => layers.iter().map(|l| l.0).sum(),
             Mark::Whisker { hi, .. } => *hi,
             Mark::Label { y, .. } => *y,
+            Mark::EndLabel { y, .. } => *y,
             Mark::Rule { .. } => 0.0,
         }
     }
@@ -68,6 +79,7 @@ impl Mark {
             Mark::Stack { layers, .. } => layers.iter().map(|l| l.0).sum::<f64>().min(0.0),
             Mark::Whisker { lo, .. } => lo.min(0.0),
             Mark::Label { y, .. } => y.min(0.0),
+            Mark::EndLabel { y, .. } => y.min(0.0),
             Mark::Rule { .. } => 0.0,
         }
     }
@@ -82,7 +94,7 @@ impl Mark {
             Mark::Line { points, .. } | Mark::Points { points, .. } => points.clone(),
             Mark::Stack { x, layers } => vec![(*x, 0.0), (*x, layers.iter().map(|l| l.0).sum())],
             Mark::Whisker { x, lo, hi } => vec![(*x, *lo), (*x, *hi)],
-            Mark::Label { x, y, .. } => vec![(*x, *y)],
+            Mark::Label { x, y, .. } | Mark::EndLabel { x, y, .. } => vec![(*x, *y)],
             Mark::Rule { .. } => vec![],
         }
     }
@@ -128,6 +140,9 @@ pub struct Figure {
     pub years: Vec<Year>,
     /// Whether all panels share one y scale (small multiples of one measure).
     pub shared_y: bool,
+    /// Whether the x axis holds categories (one per slot, every one labelled under its bar,
+    /// shortened to fit) rather than years.
+    pub categorical: bool,
     pub panels: Vec<Panel>,
     pub legend: Vec<LegendItem>,
     /// Plain-language notes printed under the legend entries.
@@ -179,7 +194,12 @@ fn distinct(results: &[ScenarioResults], f: impl Fn(&ScenarioResults) -> String)
     seen.join("/")
 }
 
-/// Scenario names joined with " vs ".
+/// The name a scenario goes by in legends, direct labels and titles: its label.
+pub fn display_name(r: &ScenarioResults) -> &str {
+    r.label()
+}
+
+/// Scenario names (not labels: the source line names what was run) joined with " vs ".
 pub fn scenario_names(results: &[ScenarioResults]) -> String {
     results
         .iter()
@@ -311,6 +331,50 @@ pub fn band90(
         alpha,
         points,
     }
+}
+
+/// A direct label `text` at the end of `line` (a `Mark::Line`), with the line's last value in
+/// `fmt` (signed where `signed`) as its short form; `None` for an empty line.
+pub fn end_label(
+    line: &Mark,
+    text: Option<String>,
+    fmt: super::format::ValueFormat,
+    signed: bool,
+) -> Option<Mark> {
+    match line {
+        Mark::Line { colour, points } => points.last().map(|&(x, y)| {
+            let short = if signed {
+                super::format::signed3(y, fmt)
+            } else {
+                super::format::sig3(y, fmt)
+            };
+            Mark::EndLabel {
+                x,
+                y,
+                text: text.unwrap_or_else(|| short.clone()),
+                short,
+                colour: *colour,
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Each line's direct label: the scenario's name where several are overlaid (its last median
+/// where the name does not fit), else the last median value (in `fmt`).
+pub fn line_end_labels(
+    results: &[ScenarioResults],
+    lines: &[Mark],
+    fmt: super::format::ValueFormat,
+) -> Vec<Mark> {
+    lines
+        .iter()
+        .zip(results)
+        .filter_map(|(line, r)| {
+            let name = (results.len() > 1).then(|| display_name(r).to_string());
+            end_label(line, name, fmt, false)
+        })
+        .collect()
 }
 
 /// The colour of the i-th overlaid scenario.

@@ -57,14 +57,20 @@ pub fn figure(s: &FitSeries) -> Figure {
         ));
     }
     Figure {
-        title: format!("{}: calibrated model against the published series", s.what),
-        subtitle: "Posterior of the calibration (calibrate --posterior)".to_string(),
+        title: format!(
+            "{}: {inside} of {} published figures inside the calibrated 90% interval",
+            s.what,
+            s.observed.len()
+        ),
+        subtitle: "Calibrated model against the published series (calibrate --posterior)"
+            .to_string(),
         footer: s.footer.clone(),
         x_title: "Financial year (stocks at 31 March, its end; flows in the year)".to_string(),
         y_title: s.what.clone(),
         y_format: s.y_format,
         years: s.years.clone(),
         shared_y: true,
+        categorical: false,
         panels: vec![Panel {
             title: None,
             marks: vec![
@@ -137,6 +143,11 @@ mod tests {
             .collect();
         assert_eq!(dots, vec![vec![(0.0, 64.0), (2.0, 80.0)]]);
         assert!(fig.notes[0].contains("1 of 2 observed points lie inside"));
+        assert!(
+            fig.title.contains("1 of 2 published figures inside"),
+            "{}",
+            fig.title
+        );
         assert!(
             fig.notes[1].contains("2011-12, 2013-14"),
             "{}",

@@ -2,6 +2,7 @@
 use super::data::ScenarioResults;
 use super::error::ChartError;
 use super::figure::{self, Figure, LegendItem, Panel, Swatch};
+use super::finding::{self, Subject};
 use super::format::ValueFormat;
 use super::metric::Metric;
 use super::theme;
@@ -31,6 +32,7 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
         .iter()
         .map(|&(metric, label, flow_colour)| {
             let mut marks = Vec::new();
+            let mut lines = Vec::new();
             for (i, r) in results.iter().enumerate() {
                 let colour = if single {
                     flow_colour
@@ -38,8 +40,10 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
                     figure::scenario_colour(i)
                 };
                 marks.push(figure::band90(r, &years, metric, colour, alpha));
-                marks.push(figure::median_line(r, &years, metric, colour));
+                lines.push(figure::median_line(r, &years, metric, colour));
             }
+            marks.extend(figure::line_end_labels(results, &lines, ValueFormat::Count));
+            marks.extend(lines);
             Panel {
                 title: Some(label.to_string()),
                 marks,
@@ -61,20 +65,32 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
             .enumerate()
             .map(|(i, r)| LegendItem {
                 swatch: Swatch::LineBand(figure::scenario_colour(i), alpha),
-                label: r.label().to_string(),
+                label: figure::display_name(r).to_string(),
             })
             .collect()
     };
     let shared_y = false;
     Ok(Figure {
-        title: "Flows into family help, child protection and care".to_string(),
-        subtitle: figure::subtitle(results, false),
+        title: finding::of_metric(
+            results,
+            Metric::CareEntries,
+            Subject {
+                name: "Yearly care entries",
+                plural: true,
+                fmt: ValueFormat::Count,
+            },
+        ),
+        subtitle: finding::subtitle(
+            "Flows into family help, child protection and care",
+            &figure::subtitle(results, false),
+        ),
         footer: figure::footer(results),
         x_title: "Financial year".to_string(),
         y_title: "Number starting during the year".to_string(),
         y_format: ValueFormat::Count,
         years,
         shared_y,
+        categorical: false,
         panels,
         legend,
         notes: vec![super::stock::interval_note(results)],

@@ -72,6 +72,58 @@ pub fn ratio(v: f64) -> String {
     format!("£{}", number(v, 2))
 }
 
+/// `v` rounded to `digits` significant figures.
+pub fn round_sig(v: f64, digits: i32) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(digits - 1 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
+}
+
+/// Decimals that show three significant figures of `v` (already rounded to them).
+fn decimals_3sf(v: f64) -> usize {
+    if v == 0.0 {
+        return 0;
+    }
+    (2 - v.abs().log10().floor() as i32).clamp(0, 6) as usize
+}
+
+/// A value in words, to three significant figures, with a true minus sign: `81,800`,
+/// `−£3.55bn`, `£450m`, `£4.40`. Counts below 1,000 are whole numbers.
+pub fn sig3(v: f64, fmt: ValueFormat) -> String {
+    let a = round_sig(v.abs(), 3);
+    let text = match fmt {
+        ValueFormat::Count => number(a.round(), 0),
+        ValueFormat::Ratio => format!("£{}", number(a, decimals_3sf(a))),
+        ValueFormat::GbpM if a >= 1000.0 => {
+            format!("£{}bn", number(a / 1000.0, decimals_3sf(a / 1000.0)))
+        }
+        ValueFormat::GbpM => format!("£{}m", number(a, decimals_3sf(a))),
+    };
+    let shown_zero = match fmt {
+        ValueFormat::Count => a.round() == 0.0,
+        _ => a == 0.0,
+    };
+    if shown_zero && fmt == ValueFormat::GbpM {
+        "£0".to_string()
+    } else if v < 0.0 && !shown_zero {
+        format!("\u{2212}{text}")
+    } else {
+        text
+    }
+}
+
+/// [`sig3`] with a `+` before a value above zero that does not show as zero: a change.
+pub fn signed3(v: f64, fmt: ValueFormat) -> String {
+    let text = sig3(v, fmt);
+    if v > 0.0 && text != sig3(0.0, fmt) {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
 /// Axis ticks from zero: evenly spaced "nice" values covering `max`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ticks {
@@ -183,6 +235,27 @@ mod tests {
         assert_eq!(gbp_m(0.0), "£0");
         assert_eq!(ratio(2.5), "£2.50");
         assert_eq!(number(-0.0001, 1), "0.0");
+    }
+
+    #[test]
+    fn three_significant_figures_in_words() {
+        assert_eq!(sig3(81_770.0, ValueFormat::Count), "81,800");
+        assert_eq!(sig3(79_312.0, ValueFormat::Count), "79,300");
+        assert_eq!(sig3(-2_702.0, ValueFormat::Count), "\u{2212}2,700");
+        assert_eq!(sig3(12.0, ValueFormat::Count), "12");
+        assert_eq!(sig3(-3_548.8, ValueFormat::GbpM), "\u{2212}£3.55bn");
+        assert_eq!(sig3(18_432.0, ValueFormat::GbpM), "£18.4bn");
+        assert_eq!(sig3(123_456.0, ValueFormat::GbpM), "£123bn");
+        assert_eq!(sig3(450.2, ValueFormat::GbpM), "£450m");
+        assert_eq!(sig3(999.7, ValueFormat::GbpM), "£1.00bn");
+        assert_eq!(sig3(12.34, ValueFormat::GbpM), "£12.3m");
+        assert_eq!(sig3(4.4012, ValueFormat::Ratio), "£4.40");
+        assert_eq!(sig3(5.3712, ValueFormat::Ratio), "£5.37");
+        assert_eq!(sig3(0.0, ValueFormat::GbpM), "£0");
+        assert_eq!(sig3(-0.0001, ValueFormat::Count), "0");
+        assert_eq!(signed3(2_175.0, ValueFormat::Count), "+2,180");
+        assert_eq!(signed3(-0.2, ValueFormat::Count), "0");
+        assert_eq!(signed3(-1_204.0, ValueFormat::GbpM), "\u{2212}£1.20bn");
     }
 
     #[test]

@@ -1,25 +1,11 @@
 //! The `impact` chart: each alternative's change over the horizon against the baseline
 //! (extra early spend, change in late spend, net cost, care entries avoided) as median bars
-//! with 90% whiskers, one panel per measure.
+//! with 90% whiskers, one panel per measure, each bar labelled with its alternative's name.
 use super::comparison::Comparison;
 use super::data::{Stat, Year};
 use super::error::ChartError;
 use super::figure::{self, Figure, LegendItem, Mark, Panel, Swatch};
 use super::format::{self, ValueFormat};
-
-/// A signed label: "−£1.2bn", "£300m", "−4,100".
-pub fn signed(v: f64, fmt: ValueFormat) -> String {
-    let text = |v: f64| match fmt {
-        ValueFormat::GbpM => format::gbp_m(v),
-        ValueFormat::Ratio => format::ratio(v),
-        ValueFormat::Count => format::count(v),
-    };
-    if v < 0.0 && text(-v) != text(0.0) {
-        format!("−{}", text(-v))
-    } else {
-        text(v.abs())
-    }
-}
 
 fn panel(cmp: &Comparison, title: &str, fmt: ValueFormat, pick: impl Fn(usize) -> Stat) -> Panel {
     let mut marks = Vec::new();
@@ -38,7 +24,7 @@ fn panel(cmp: &Comparison, title: &str, fmt: ValueFormat, pick: impl Fn(usize) -
         marks.push(Mark::Label {
             x,
             y: s.p95.max(s.p50).max(0.0),
-            text: signed(s.p50, fmt),
+            text: format::sig3(s.p50, fmt),
         });
     }
     Panel {
@@ -72,33 +58,34 @@ pub fn figure(cmp: &Comparison) -> Result<Figure, ChartError> {
             alts[j].care_entries_avoided
         }),
     ];
-    let mut legend: Vec<LegendItem> = alts
-        .iter()
-        .enumerate()
-        .map(|(j, a)| LegendItem {
-            swatch: Swatch::Block(figure::scenario_colour(j + 1)),
-            label: a.label.clone(),
-        })
-        .collect();
-    legend.push(LegendItem {
+    let legend = vec![LegendItem {
         swatch: Swatch::Whisker,
         label: "90% interval".to_string(),
-    });
+    }];
     Ok(Figure {
-        title: format!("Change against {} over {span}", base.scenario()),
-        subtitle: figure::subtitle(&cmp.scenarios, true),
+        title: title(cmp, &span),
+        subtitle: super::finding::subtitle(
+            &format!(
+                "Change against {} over {span}",
+                figure::display_name(base)
+            ),
+            &figure::subtitle(&cmp.scenarios, true),
+        ),
         footer: figure::footer(&cmp.scenarios),
-        x_title: "Alternative (colours in the legend)".to_string(),
+        x_title: "Alternative".to_string(),
         y_title: "Alternative minus baseline, summed over the horizon (undiscounted)".to_string(),
         y_format: ValueFormat::GbpM,
-        // One slot per alternative; the legend names them.
-        years: (0..alts.len())
-            .map(|j| Year {
+        // One slot per alternative, labelled with its name under its bar.
+        years: cmp.scenarios[1..]
+            .iter()
+            .enumerate()
+            .map(|(j, r)| Year {
                 start: j as i32,
-                label: String::new(),
+                label: figure::display_name(r).to_string(),
             })
             .collect(),
         shared_y: false,
+        categorical: true,
         panels,
         legend,
         notes: vec![
@@ -110,4 +97,32 @@ pub fn figure(cmp: &Comparison) -> Result<Figure, ChartError> {
                 .to_string(),
         ],
     })
+}
+
+/// The finding: one alternative's median net cost or saving over the horizon, or the range of
+/// several alternatives' median net costs.
+fn title(cmp: &Comparison, span: &str) -> String {
+    let base = figure::display_name(&cmp.scenarios[0]);
+    let name = |j: usize| figure::display_name(&cmp.scenarios[j + 1]);
+    let net = |j: usize| cmp.alternatives[j].net_cost.p50;
+    let n = cmp.alternatives.len();
+    if n == 1 {
+        let v = net(0);
+        let amount = format::sig3(v.abs(), ValueFormat::GbpM);
+        let verb = if v < 0.0 { "saves" } else { "costs" };
+        return format!(
+            "{} {verb} a net {amount} against {base} over {span}",
+            name(0)
+        );
+    }
+    let lo = (0..n).fold(0, |m, j| if net(j) < net(m) { j } else { m });
+    let hi = (0..n).fold(0, |m, j| if net(j) > net(m) { j } else { m });
+    let s = |v: f64| format::signed3(v, ValueFormat::GbpM);
+    format!(
+        "Net cost against {base} over {span}: {} ({}) to {} ({})",
+        s(net(lo)),
+        name(lo),
+        s(net(hi)),
+        name(hi)
+    )
 }

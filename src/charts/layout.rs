@@ -56,8 +56,15 @@ pub struct PanelLayout {
     pub ticks: Ticks,
     /// Label every n-th year on the x axis (1 = all).
     pub label_every: usize,
+    /// Rows of x-axis labels: 2 where every year of a bar chart is labelled on alternate rows.
+    pub label_rows: usize,
     /// Number of year slots along the x axis.
     pub slots: usize,
+    /// On a categorical axis, each slot's label as drawn: one to three lines, fitted to its slot.
+    pub category_lines: Vec<Vec<String>>,
+    /// The panel's direct end labels in mark order: the text as drawn (shortened to fit) and
+    /// the pixel y of its middle (moved apart so that no two overlap).
+    pub end_labels: Vec<(String, i32)>,
 }
 
 impl PanelLayout {
@@ -91,6 +98,8 @@ pub struct ChartLayout {
     pub canvas: Rect,
     pub sizes: Sizes,
     pub title: Rect,
+    /// The title on one line or, where it does not fit, two.
+    pub title_lines: Vec<String>,
     pub subtitle_lines: Vec<String>,
     pub subtitle: Rect,
     pub y_title: Rect,
@@ -131,9 +140,11 @@ pub fn layout(fig: &Figure, width: u32, height: u32) -> ChartLayout {
 
     // Header.
     let mut y = m;
-    let title = Rect::new(m, y, w - m, y + text::line_height(sz.title));
+    let title_lines = text::wrap(&fig.title, sz.title, true, inner_w, 2);
+    let title_h = text::line_height(sz.title) * title_lines.len().max(1) as f64;
+    let title = Rect::new(m, y, w - m, y + title_h);
     y = f64::from(title.y1) + 6.0 * s;
-    let subtitle_lines = text::wrap_parts(&fig.subtitle, sz.subtitle, false, inner_w, 2);
+    let subtitle_lines = text::wrap_parts(&fig.subtitle, sz.subtitle, false, inner_w, 3);
     let sub_h = text::line_height(sz.subtitle) * subtitle_lines.len() as f64;
     let subtitle = Rect::new(m, y, w - m, y + sub_h);
     y = f64::from(subtitle.y1) + 22.0 * s;
@@ -182,6 +193,7 @@ pub fn layout(fig: &Figure, width: u32, height: u32) -> ChartLayout {
         canvas: Rect::new(0.0, 0.0, w, h),
         sizes: sz,
         title,
+        title_lines,
         subtitle_lines,
         subtitle,
         y_title,
@@ -265,6 +277,107 @@ fn label_step(min: usize, slots: usize) -> usize {
         .unwrap_or(min)
 }
 
+/// Every end label in a panel, in mark order: its text, its short form and its data y.
+fn end_label_marks(panel: &super::figure::Panel) -> Vec<(&str, &str, f64)> {
+    panel
+        .marks
+        .iter()
+        .filter_map(|m| match m {
+            super::figure::Mark::EndLabel { y, text, short, .. } => {
+                Some((text.as_str(), short.as_str(), *y))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Moves label centres (pixel y, any order) apart to at least `gap`, keeping them within
+/// `top..=bottom` where there is room; returns them in the given order.
+pub fn spread(ys: &[f64], gap: f64, top: f64, bottom: f64) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..ys.len()).collect();
+    order.sort_by(|&a, &b| ys[a].total_cmp(&ys[b]));
+    let mut placed: Vec<f64> = order.iter().map(|&i| ys[i].clamp(top, bottom)).collect();
+    for i in 1..placed.len() {
+        placed[i] = placed[i].max(placed[i - 1] + gap);
+    }
+    // Pushed past the bottom: shift the run back up from the bottom.
+    if let Some(&last) = placed.last() {
+        if last > bottom {
+            let n = placed.len();
+            placed[n - 1] = bottom;
+            for i in (0..n - 1).rev() {
+                placed[i] = placed[i].min(placed[i + 1] - gap);
+            }
+        }
+    }
+    let mut out = vec![0.0; ys.len()];
+    for (k, &i) in order.iter().enumerate() {
+        out[i] = placed[k];
+    }
+    out
+}
+
+/// Splits a category label into pieces that may end a line: after each `-` or space.
+fn break_points(label: &str) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut cur = String::new();
+    for c in label.chars() {
+        cur.push(c);
+        if c == '-' || c == ' ' {
+            pieces.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        pieces.push(cur);
+    }
+    pieces
+}
+
+/// A category label on at most three lines of at most `max` pixels (broken after `-` or space,
+/// the last line shortened with an ellipsis if it still does not fit).
+pub fn category_lines(label: &str, size: f64, max: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for piece in break_points(label) {
+        let joined = format!("{cur}{piece}");
+        if cur.is_empty() || text::width(joined.trim_end(), size, false) <= max {
+            cur = joined;
+        } else {
+            lines.push(std::mem::replace(&mut cur, piece));
+        }
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    if lines.len() > 3 {
+        let rest = lines.split_off(2).concat();
+        lines.push(rest);
+    }
+    lines
+        .into_iter()
+        .map(|l| text::truncate(l.trim_end(), size, false, max))
+        .collect()
+}
+
+/// How the years along a panel's x axis are labelled: (every n-th, rows). Bar charts label every
+/// year, on alternate rows where one row is too tight; line charts label every n-th year with
+/// room between labels.
+fn year_labels(bars: bool, label_w: f64, slot: f64, slots: usize, s: f64) -> (usize, usize) {
+    if bars {
+        if label_w + 8.0 * s <= slot {
+            return (1, 1);
+        }
+        if label_w + 8.0 * s <= 2.0 * slot {
+            return (1, 2);
+        }
+    }
+    let every = label_step(
+        ((label_w + 24.0 * s) / slot).ceil().max(1.0) as usize,
+        slots,
+    );
+    (every, 1)
+}
+
 fn panel_layouts(fig: &Figure, region: &Rect, sz: &Sizes, s: f64) -> Vec<PanelLayout> {
     let n = fig.panels.len().max(1);
     let (cols, rows) = grid(n);
@@ -276,11 +389,20 @@ fn panel_layouts(fig: &Figure, region: &Rect, sz: &Sizes, s: f64) -> Vec<PanelLa
         .last()
         .zip(fig.years.first())
         .map_or(1, |(l, f)| (l.start - f.start + 1).max(1) as usize);
-    let year_label_w = fig
-        .years
-        .iter()
-        .map(|y| text::width(&y.label, sz.tick, false))
-        .fold(0.0, f64::max);
+    let year_label_w = if fig.categorical {
+        0.0
+    } else {
+        fig.years
+            .iter()
+            .map(|y| text::width(&y.label, sz.tick, false))
+            .fold(0.0, f64::max)
+    };
+    let bars = fig.panels.iter().any(|p| {
+        p.marks
+            .iter()
+            .any(|m| matches!(m, super::figure::Mark::Stack { .. }))
+    });
+    let tick_lh = text::line_height(sz.tick);
     fig.panels
         .iter()
         .enumerate()
@@ -306,27 +428,77 @@ fn panel_layouts(fig: &Figure, region: &Rect, sz: &Sizes, s: f64) -> Vec<PanelLa
             } else {
                 6.0 * s
             };
-            let bottom = text::line_height(sz.tick) + 14.0 * s;
             let plot_x0 = x0 + tick_w + 12.0 * s;
             let mut plot_x1 = x0 + cell_w;
+            // Direct labels sit right of the last slot's centre: leave room for the widest.
+            let ends = end_label_marks(panel);
+            let end_max = 0.25 * cell_w;
+            // A name too long for the room gives way to the value (the legend names the colours).
+            let end_texts: Vec<String> = ends
+                .iter()
+                .map(|(t, short, _)| {
+                    if text::width(t, sz.data_label, true) <= end_max {
+                        t.to_string()
+                    } else {
+                        text::truncate(short, sz.data_label, true, end_max)
+                    }
+                })
+                .collect();
+            let end_w = end_texts
+                .iter()
+                .map(|t| text::width(t, sz.data_label, true) + 16.0 * s)
+                .fold(0.0, f64::max);
+            // Room right of the last slot's centre for its year label's right half and the
+            // direct labels.
+            let need = end_w.max(year_label_w / 2.0);
             let mut slot = (plot_x1 - plot_x0) / slots as f64;
-            if year_label_w > slot {
-                // A label wider than its slot hangs past the last slot's edge: leave room.
-                plot_x1 -= (year_label_w - slot) / 2.0;
-                slot = (plot_x1 - plot_x0) / slots as f64;
+            if need > slot / 2.0 {
+                slot = ((plot_x1 - plot_x0 - need) / (slots as f64 - 0.5)).max(1.0);
+                plot_x1 = plot_x0 + slot * slots as f64;
             }
-            let label_every = label_step(
-                ((year_label_w + 24.0 * s) / slot).ceil().max(1.0) as usize,
-                slots,
-            );
+            let (label_every, label_rows) = year_labels(bars, year_label_w, slot, slots, s);
+            let category_lines: Vec<Vec<String>> = if fig.categorical {
+                fig.years
+                    .iter()
+                    .map(|y| category_lines(&y.label, sz.tick, slot - 8.0 * s))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let label_lines = category_lines
+                .iter()
+                .map(Vec::len)
+                .max()
+                .unwrap_or(label_rows)
+                .max(1);
+            let bottom = tick_lh * label_lines as f64 + 14.0 * s;
             let plot = Rect::new(plot_x0, y0 + top, plot_x1, y0 + cell_h - bottom);
-            PanelLayout {
+            let mut pl = PanelLayout {
                 outer,
                 plot,
                 ticks,
                 label_every,
+                label_rows,
                 slots,
-            }
+                category_lines,
+                end_labels: Vec::new(),
+            };
+            let ys: Vec<f64> = ends
+                .iter()
+                .map(|(_, _, y)| f64::from(pl.y_px(*y)))
+                .collect();
+            let placed = spread(
+                &ys,
+                text::line_height(sz.data_label),
+                f64::from(plot.y0),
+                f64::from(plot.y1),
+            );
+            pl.end_labels = end_texts
+                .into_iter()
+                .zip(placed)
+                .map(|(t, y)| (t, y.round() as i32))
+                .collect();
+            pl
         })
         .collect()
 }

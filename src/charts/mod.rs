@@ -9,8 +9,10 @@ mod comparison;
 mod comparison_folder;
 mod csv;
 mod data;
+mod difference;
 mod error;
 mod figure;
+mod finding;
 mod fit;
 mod flows;
 pub(crate) mod format;
@@ -105,12 +107,21 @@ impl Format {
     }
 }
 
+/// The comparison charts, by file stem: drawn only from a comparison folder.
+pub const COMPARISON_CHARTS: [&str; 3] = ["impact", "payback", "difference"];
+
 /// What `render_all` writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChartOptions {
     pub formats: Vec<Format>,
     pub width: u32,
     pub height: u32,
+    /// Write only the chart with this file stem (e.g. `ratio`, `impact`).
+    pub only: Option<String>,
+    /// The chart's title instead of its finding (only with `only`).
+    pub title: Option<String>,
+    /// The chart's subtitle instead of the descriptive one (only with `only`).
+    pub subtitle: Option<String>,
 }
 
 impl Default for ChartOptions {
@@ -119,8 +130,67 @@ impl Default for ChartOptions {
             formats: vec![Format::Svg, Format::Png],
             width: 1600,
             height: 1000,
+            only: None,
+            title: None,
+            subtitle: None,
         }
     }
+}
+
+impl ChartOptions {
+    /// Whether the chart `stem` is written.
+    pub fn wants(&self, stem: &str) -> bool {
+        self.only.as_deref().is_none_or(|o| o == stem)
+    }
+
+    /// The figure with the requested title and subtitle in place of its own.
+    fn apply(&self, mut fig: Figure) -> Figure {
+        if let Some(t) = &self.title {
+            fig.title.clone_from(t);
+        }
+        if let Some(s) = &self.subtitle {
+            fig.subtitle.clone_from(s);
+        }
+        fig
+    }
+
+    /// Checks the options before anything is drawn: formats, size, and that `only` names a
+    /// chart of a comparison folder (`comparison`) or of scenario folders, with any title or
+    /// subtitle given with it.
+    pub fn validate(&self, comparison: bool) -> Result<(), ChartError> {
+        let mut available = scenario_chart_stems();
+        if comparison {
+            available.extend(COMPARISON_CHARTS);
+        }
+        self.check(&available, comparison)
+    }
+
+    fn check(&self, available: &[&str], comparison: bool) -> Result<(), ChartError> {
+        if self.formats.is_empty() {
+            return Err(ChartError::NoFormats);
+        }
+        check_size(self.width, self.height)?;
+        match &self.only {
+            Some(name) if !available.contains(&name.as_str()) => Err(ChartError::UnknownChart {
+                name: name.clone(),
+                available: available.join(", "),
+                hint: if !comparison && COMPARISON_CHARTS.contains(&name.as_str()) {
+                    " (it is drawn only from a comparison folder written by `carecast compare`)"
+                } else {
+                    ""
+                },
+            }),
+            None if self.title.is_some() || self.subtitle.is_some() => {
+                Err(ChartError::TitleWithoutChart)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// File stems of the seven scenario charts.
+pub fn scenario_chart_stems() -> Vec<&'static str> {
+    ChartKind::ALL.iter().map(|k| k.stem()).collect()
 }
 
 /// Builds the backend-neutral description of one chart.
@@ -133,18 +203,21 @@ pub fn figure(kind: ChartKind, results: &[ScenarioResults]) -> Result<Figure, Ch
             Metric::ChildrenInCare,
             "Children in care at 31 March",
             "Children looked after at 31 March",
+            "Children in care",
         ),
         ChartKind::ChildProtection => stock::figure(
             results,
             Metric::CpPlans,
             "Children on child protection plans at 31 March",
             "Children on a child protection plan at 31 March",
+            "Children on child protection plans",
         ),
         ChartKind::ChildrenInNeed => stock::figure(
             results,
             Metric::ChildrenInNeed,
             "Children in need at 31 March",
             "Children in need at 31 March",
+            "Children in need",
         ),
         ChartKind::Flows => flows::figure(results),
         ChartKind::Placements => placements::figure(results),
@@ -215,21 +288,28 @@ pub fn write_png(
     output::write_rgb_png(&pixels, path, width, height)
 }
 
-/// Writes every chart in every requested format into `out_dir` (each via a temporary
-/// file renamed into place) and returns the paths written, in chart then format order.
+/// Writes every chart (or the one `opts.only` names) in every requested format into `out_dir`
+/// (each via a temporary file renamed into place) and returns the paths written, in chart then
+/// format order.
 pub fn render_all(
     results: &[ScenarioResults],
     out_dir: &Path,
     opts: &ChartOptions,
 ) -> Result<Vec<PathBuf>, ChartError> {
-    if opts.formats.is_empty() {
-        return Err(ChartError::NoFormats);
-    }
-    check_size(opts.width, opts.height)?;
+    opts.validate(false)?;
+    write_scenario_charts(results, out_dir, opts)
+}
+
+/// [`render_all`] after the options were checked.
+fn write_scenario_charts(
+    results: &[ScenarioResults],
+    out_dir: &Path,
+    opts: &ChartOptions,
+) -> Result<Vec<PathBuf>, ChartError> {
     figure::check_set(results)?;
     let mut written = Vec::new();
-    for kind in ChartKind::ALL {
-        let fig = figure(kind, results)?;
+    for kind in ChartKind::ALL.into_iter().filter(|k| opts.wants(k.stem())) {
+        let fig = opts.apply(figure(kind, results)?);
         for &format in &opts.formats {
             written.push(write_figure(kind.stem(), &fig, format, out_dir, opts)?);
         }

@@ -2,6 +2,7 @@
 use super::data::ScenarioResults;
 use super::error::ChartError;
 use super::figure::{self, Figure, LegendItem, Mark, Panel, Swatch};
+use super::finding::{self, Subject};
 use super::format::ValueFormat;
 use super::metric::Metric;
 use super::theme;
@@ -45,7 +46,7 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
                 })
                 .collect();
             Panel {
-                title: (!single).then(|| r.label().to_string()),
+                title: (!single).then(|| figure::display_name(r).to_string()),
                 marks,
                 y_format: None,
             }
@@ -60,14 +61,26 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
         })
         .collect();
     Ok(Figure {
-        title: "Children in care by placement type at 31 March".to_string(),
-        subtitle: figure::subtitle(results, false),
+        title: finding::of_metric(
+            results,
+            Metric::ChildrenInCareResidential,
+            Subject {
+                name: "Children in residential care",
+                plural: true,
+                fmt: ValueFormat::Count,
+            },
+        ),
+        subtitle: finding::subtitle(
+            "Children in care by placement type at 31 March",
+            &figure::subtitle(results, false),
+        ),
         footer: figure::footer(results),
         x_title: "Financial year (count at 31 March, its end)".to_string(),
         y_title: "Children looked after at 31 March".to_string(),
         y_format: ValueFormat::Count,
         years,
         shared_y: true,
+        categorical: false,
         panels,
         legend,
         notes: vec![format!(

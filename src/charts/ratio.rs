@@ -2,8 +2,15 @@
 use super::data::ScenarioResults;
 use super::error::ChartError;
 use super::figure::{self, Figure, LegendItem, Panel, Swatch};
+use super::finding::{self, Subject};
 use super::format::ValueFormat;
 use super::metric::Metric;
+
+const SUBJECT: Subject<'static> = Subject {
+    name: "Late spend per £1 of early spend",
+    plural: false,
+    fmt: ValueFormat::Ratio,
+};
 
 /// Median line with the 90% band; the 50% band only when `p25`/`p75` were supplied.
 pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
@@ -17,6 +24,7 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
     };
     let any_50 = results.iter().any(has_50);
     let mut marks = Vec::new();
+    let mut lines = Vec::new();
     let mut legend = Vec::new();
     for (i, r) in results.iter().enumerate() {
         let colour = figure::scenario_colour(i);
@@ -24,14 +32,16 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
         if let Some(b) = figure::band(r, &years, metric, colour, alpha, |s| s.p25.zip(s.p75)) {
             marks.push(b);
         }
-        marks.push(figure::median_line(r, &years, metric, colour));
+        lines.push(figure::median_line(r, &years, metric, colour));
         if results.len() > 1 {
             legend.push(LegendItem {
                 swatch: Swatch::LineBand(colour, alpha),
-                label: r.label().to_string(),
+                label: figure::display_name(r).to_string(),
             });
         }
     }
+    marks.extend(figure::line_end_labels(results, &lines, ValueFormat::Ratio));
+    marks.extend(lines);
     if results.len() == 1 {
         let colour = figure::scenario_colour(0);
         legend.push(LegendItem {
@@ -64,14 +74,18 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
         }
     );
     Ok(Figure {
-        title: "Late spend per £1 of early spend".to_string(),
-        subtitle: figure::subtitle(results, true),
+        title: finding::of_metric(results, metric, SUBJECT),
+        subtitle: finding::subtitle(
+            "Late spend per £1 of early spend",
+            &figure::subtitle(results, true),
+        ),
         footer: figure::footer(results),
         x_title: "Financial year".to_string(),
         y_title: "£ of late spend per £1 of early spend".to_string(),
         y_format: ValueFormat::Ratio,
         years,
         shared_y: true,
+        categorical: false,
         panels: vec![Panel {
             title: None,
             marks,

@@ -148,13 +148,19 @@ pub fn draw<DB: DrawingBackend>(
     };
     let sz = &lay.sizes;
     area.fill(&theme::BACKGROUND).map_err(|e| e.to_string())?;
-    p.text(
-        &fig.title,
-        (lay.title.x0, lay.title.y0),
-        Font::new(sz.title, true, theme::TEXT),
-        HPos::Left,
-        VAlign::Top,
-    )?;
+    let title_lh = super::text::line_height(sz.title);
+    for (i, l) in lay.title_lines.iter().enumerate() {
+        p.text(
+            l,
+            (
+                lay.title.x0,
+                lay.title.y0 + (i as f64 * title_lh).round() as i32,
+            ),
+            Font::new(sz.title, true, theme::TEXT),
+            HPos::Left,
+            VAlign::Top,
+        )?;
+    }
     let sub_lh = super::text::line_height(sz.subtitle);
     for (i, l) in lay.subtitle_lines.iter().enumerate() {
         let y = lay.subtitle.y0 + (i as f64 * sub_lh).round() as i32;
@@ -183,6 +189,7 @@ pub fn draw<DB: DrawingBackend>(
                 draw_mark(&p, mark, pl, lay)?;
             }
         }
+        draw_end_labels(&p, panel, pl, lay)?;
     }
     let xt = &lay.x_title;
     p.text(
@@ -216,8 +223,32 @@ fn layer_of(m: &Mark) -> usize {
         Mark::Whisker { .. } => 2,
         Mark::Line { .. } => 3,
         Mark::Points { .. } => 4,
-        Mark::Label { .. } => 5,
+        Mark::Label { .. } | Mark::EndLabel { .. } => 5,
     }
+}
+
+/// Direct labels at line ends, at the positions the layout moved them to.
+fn draw_end_labels<DB: DrawingBackend>(
+    p: &Painter<DB>,
+    panel: &super::figure::Panel,
+    pl: &PanelLayout,
+    lay: &ChartLayout,
+) -> DrawResult {
+    let ends = panel.marks.iter().filter_map(|m| match m {
+        Mark::EndLabel { x, colour, .. } => Some((*x, *colour)),
+        _ => None,
+    });
+    for ((x, colour), (text, y)) in ends.zip(&pl.end_labels) {
+        let at = (pl.x_px(x) + p.px(14.0), *y);
+        p.text(
+            text,
+            at,
+            Font::new(lay.sizes.data_label, true, colour),
+            HPos::Left,
+            VAlign::Middle,
+        )?;
+    }
+    Ok(())
 }
 
 fn draw_axes<DB: DrawingBackend>(
@@ -254,17 +285,30 @@ fn draw_axes<DB: DrawingBackend>(
         )?;
     }
     let first = fig.years.first().map_or(0, |y| y.start);
-    for y in &fig.years {
+    let tick_lh = super::text::line_height(sz.tick);
+    for (k, y) in fig.years.iter().enumerate() {
         let i = (y.start - first) as usize;
         let x = pl.x_px(i as f64);
         p.line(
             vec![(x, r.y1), (x, r.y1 + p.px(6.0))],
             stroke(theme::AXIS, p.s * 1.2),
         )?;
-        if i % pl.label_every == 0 {
+        let lines: Vec<&str> = match pl.category_lines.get(k) {
+            Some(lines) => lines.iter().map(String::as_str).collect(),
+            None if i % pl.label_every == 0 => vec![y.label.as_str()],
+            None => Vec::new(),
+        };
+        // Alternate rows where every year of a bar chart is labelled but one row is too tight.
+        let row = if pl.label_rows > 1 {
+            i % pl.label_rows
+        } else {
+            0
+        };
+        for (j, l) in lines.iter().enumerate() {
+            let dy = ((row + j) as f64 * tick_lh).round() as i32;
             p.text(
-                &y.label,
-                (x, r.y1 + p.px(12.0)),
+                l,
+                (x, r.y1 + p.px(12.0) + dy),
                 Font::new(sz.tick, false, theme::MUTED),
                 HPos::Center,
                 VAlign::Top,
@@ -377,6 +421,8 @@ fn draw_mark<DB: DrawingBackend>(
             }
             Ok(())
         }
+        // Drawn after the other marks, where the layout placed them.
+        Mark::EndLabel { .. } => Ok(()),
         Mark::Label { x, y, text } => {
             let at = (pl.x_px(*x), pl.y_px(*y) - p.px(8.0));
             p.text(

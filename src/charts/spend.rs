@@ -2,6 +2,7 @@
 use super::data::ScenarioResults;
 use super::error::ChartError;
 use super::figure::{self, Figure, LegendItem, Mark, Panel, Swatch};
+use super::finding::{self, Subject};
 use super::format::{self, ValueFormat};
 use super::metric::Metric;
 use super::theme;
@@ -41,7 +42,7 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
                 }
             }
             Panel {
-                title: (!single).then(|| r.label().to_string()),
+                title: (!single).then(|| figure::display_name(r).to_string()),
                 marks,
                 y_format: None,
             }
@@ -55,8 +56,19 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
         notes.push("Figures above bars: median total spend.".to_string());
     }
     Ok(Figure {
-        title: "Early and late intervention spend".to_string(),
-        subtitle: figure::subtitle(results, true),
+        title: finding::of_metric(
+            results,
+            Metric::TotalSpend,
+            Subject {
+                name: "Total spend",
+                plural: false,
+                fmt: ValueFormat::GbpM,
+            },
+        ),
+        subtitle: finding::subtitle(
+            "Early and late intervention spend",
+            &figure::subtitle(results, true),
+        ),
         footer: figure::footer(results),
         x_title: "Financial year".to_string(),
         y_title: format!(
@@ -66,6 +78,7 @@ pub fn figure(results: &[ScenarioResults]) -> Result<Figure, ChartError> {
         y_format: ValueFormat::GbpM,
         years,
         shared_y: true,
+        categorical: false,
         panels,
         legend: vec![
             LegendItem {

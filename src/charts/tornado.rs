@@ -1,6 +1,7 @@
-//! The tornado chart of a one-way sensitivity analysis: one horizontal bar per parameter from the
-//! measure at the parameter's p10 to the measure at its p90, largest swing at the top, drawn
-//! around the central value, in the shared theme and bundled font (SVG and PNG).
+//! The tornado chart of a sensitivity analysis: one horizontal bar per parameter, labelled with
+//! its description, from the measure with the parameter at its p10 to the measure with it at its
+//! p90, largest swing at the top, drawn around the centre (the median the report quotes), in the
+//! shared theme and bundled font (SVG and PNG).
 
 use plotters::coord::Shift;
 use plotters::element::{PathElement, Rectangle, Text};
@@ -31,6 +32,8 @@ pub struct Tornado {
     pub axis_title: String,
     pub footer: String,
     pub central: f64,
+    /// What the centre line is labelled, e.g. "median −3,549".
+    pub central_label: String,
     /// Largest swing first; at most [`MAX_BARS`] are drawn.
     pub bars: Vec<Bar>,
 }
@@ -187,17 +190,23 @@ fn draw<DB: DrawingBackend>(
     let m = z.margin;
     // Title, subtitle, legend.
     let mut y = m + z.title * 0.5;
-    p.text(
-        &text::truncate(&t.title, z.title, true, wf - 2.0 * m),
-        m as i32,
-        y as i32,
-        z.title,
-        true,
-        theme::TEXT,
-        HPos::Left,
-    )?;
+    let title = text::wrap(&t.title, z.title, true, wf - 2.0 * m, 2);
+    for (i, line) in title.iter().enumerate() {
+        if i > 0 {
+            y += text::line_height(z.title);
+        }
+        p.text(
+            line,
+            m as i32,
+            y as i32,
+            z.title,
+            true,
+            theme::TEXT,
+            HPos::Left,
+        )?;
+    }
     y += z.title * 0.6 + z.subtitle;
-    for line in text::wrap_parts(&t.subtitle, z.subtitle, false, wf - 2.0 * m, 2) {
+    for line in text::wrap_parts(&t.subtitle, z.subtitle, false, wf - 2.0 * m, 3) {
         p.text(
             &line,
             m as i32,
@@ -352,7 +361,7 @@ fn draw<DB: DrawingBackend>(
         z.line / 1.5,
     )?;
     p.text(
-        &format!("central {}", number(t.central)),
+        &t.central_label,
         xc as i32,
         (plot_top - z.tick * 0.6) as i32,
         z.data_label,

@@ -56,9 +56,10 @@ pub fn label_of(summary: &Value) -> String {
     }
 }
 
-const CHART_ORDER: [&str; 9] = [
+const CHART_ORDER: [&str; 10] = [
     "impact",
     "payback",
+    "difference",
     "ratio",
     "spend",
     "children-in-care",

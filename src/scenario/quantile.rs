@@ -1,5 +1,5 @@
 //! Quantile functions of the parameter distributions (normal, lognormal, gamma, beta, uniform),
-//! used by one-way sensitivity (p10 and p90) and calibration bounds (p1 and p99).
+//! used by calibration bounds (p1 and p99).
 //! Dirichlet components are treated through their beta marginals: component k of
 //! Dirichlet(alpha) is Beta(alpha_k, sum(alpha) - alpha_k).
 // AS 241's published coefficients are kept digit for digit.

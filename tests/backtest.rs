@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 /// targets in 2025-26 and 2026-27 to calibrate on, three later ones to score (one without an
 /// `observation_sd`, which a scored target does not need), in no particular order.
 fn setup(dir: &Path) -> (PathBuf, PathBuf) {
-    let base = fs::canonicalize("scenarios/baseline.json").unwrap();
+    let base = fs::canonicalize("scenarios/baseline-2025-stocks.json").unwrap();
     let scenario = dir.join("short.json");
     fs::write(
         &scenario,

@@ -207,7 +207,7 @@ fn calibrate_reproduces_the_2024_25_targets_within_two_percent() {
     carecast()
         .args([
             "calibrate",
-            "scenarios/baseline.json",
+            "scenarios/baseline-2025-stocks.json",
             "--targets",
             "calibration/targets-2024-25.json",
             "--free",
@@ -217,7 +217,7 @@ fn calibrate_reproduces_the_2024_25_targets_within_two_percent() {
         .arg(out.path())
         .assert()
         .success();
-    let dir = out.path().join("baseline-calibration");
+    let dir = out.path().join("baseline-2025-stocks-calibration");
     let fit = std::fs::read_to_string(dir.join("fit.csv")).unwrap();
     let targets: Vec<&str> = fit.lines().filter(|l| l.starts_with("target,")).collect();
     assert_eq!(targets.len(), 7);
@@ -228,13 +228,17 @@ fn calibrate_reproduces_the_2024_25_targets_within_two_percent() {
     let cal: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("calibrated.json")).unwrap())
             .unwrap();
-    assert_eq!(cal["extends"], "baseline.json");
+    assert_eq!(cal["extends"], "baseline-2025-stocks.json");
     assert_eq!(cal["parameters"].as_object().unwrap().len(), 9);
     // Each parameter is written whole (it replaces the inherited one), and the file, beside the
     // scenario it extends, is a valid scenario.
     assert_eq!(cal["parameters"]["sw_cost_child_month"]["dist"], "gamma");
     assert_eq!(cal["parameters"]["sw_cost_child_month"]["sd"], 60.0);
-    std::fs::copy("scenarios/baseline.json", dir.join("baseline.json")).unwrap();
+    std::fs::copy(
+        "scenarios/baseline-2025-stocks.json",
+        dir.join("baseline.json"),
+    )
+    .unwrap();
     carecast()
         .arg("validate")
         .arg(dir.join("calibrated.json"))
@@ -243,7 +247,7 @@ fn calibrate_reproduces_the_2024_25_targets_within_two_percent() {
     carecast()
         .args([
             "calibrate",
-            "scenarios/baseline.json",
+            "scenarios/baseline-2025-stocks.json",
             "--targets",
             "calibration/targets-2024-25.json",
             "--free",

@@ -13,7 +13,7 @@ fn calibrate(out: &Path, threads: &str) -> serde_json::Value {
         .env("RAYON_NUM_THREADS", threads)
         .args([
             "calibrate",
-            "scenarios/baseline.json",
+            "scenarios/baseline-2025-stocks.json",
             "--targets",
             "calibration/targets-2024-25.json",
             "--posterior",
@@ -28,7 +28,8 @@ fn calibrate(out: &Path, threads: &str) -> serde_json::Value {
         .arg(out)
         .assert()
         .success();
-    let text = fs::read_to_string(out.join("baseline-posterior/posterior.json")).unwrap();
+    let text =
+        fs::read_to_string(out.join("baseline-2025-stocks-posterior/posterior.json")).unwrap();
     let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let m = doc.as_object_mut().unwrap();
     m.remove("elapsed_seconds");
@@ -62,7 +63,11 @@ fn the_posterior_is_the_same_for_a_seed_on_one_or_two_threads_and_fits_the_targe
             assert!((p50 / obs - 1.0).abs() < 0.03, "{t}");
         }
     }
-    let fit = fs::read_to_string(dir.path().join("one/baseline-posterior/fit.csv")).unwrap();
+    let fit = fs::read_to_string(
+        dir.path()
+            .join("one/baseline-2025-stocks-posterior/fit.csv"),
+    )
+    .unwrap();
     assert_eq!(fit.lines().count(), 1 + 7);
     assert!(fit.starts_with("metric,year,observed,observation_sd,p5,p50,p95\n"));
     // One fit chart per target metric, the same on one or two threads, naming its observed
@@ -77,15 +82,14 @@ fn the_posterior_is_the_same_for_a_seed_on_one_or_two_threads_and_fits_the_targe
         "late_spend",
     ] {
         for ext in ["svg", "png"] {
-            let name = format!("baseline-posterior/fit-{metric}.{ext}");
+            let name = format!("baseline-2025-stocks-posterior/fit-{metric}.{ext}");
             let a = fs::read(dir.path().join("one").join(&name)).unwrap();
             let b = fs::read(dir.path().join("two").join(&name)).unwrap();
             assert_eq!(a, b, "{name} depends on the thread count");
         }
-        let svg = fs::read_to_string(
-            dir.path()
-                .join(format!("one/baseline-posterior/fit-{metric}.svg")),
-        )
+        let svg = fs::read_to_string(dir.path().join(format!(
+            "one/baseline-2025-stocks-posterior/fit-{metric}.svg"
+        )))
         .unwrap();
         assert!(svg.contains("Observed (fitted)"), "{metric}");
         assert!(svg.contains("Posterior median"), "{metric}");
@@ -94,7 +98,7 @@ fn the_posterior_is_the_same_for_a_seed_on_one_or_two_threads_and_fits_the_targe
 
 /// Writes a scenario extending the baseline that runs on `draws` (and overrides `fh_end`).
 fn on_draws(dir: &Path, draws: &Path, override_fh_end: bool) -> std::path::PathBuf {
-    let base = fs::canonicalize("scenarios/baseline.json").unwrap();
+    let base = fs::canonicalize("scenarios/baseline-2025-stocks.json").unwrap();
     let mut doc = serde_json::json!({
         "extends": base, "name": "on-draws",
         "run": {"draws": draws.file_name().unwrap().to_str().unwrap()}
@@ -115,7 +119,9 @@ fn on_draws(dir: &Path, draws: &Path, override_fh_end: bool) -> std::path::PathB
 fn runs_take_the_posterior_draws_for_the_parameters_it_calibrated_and_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
     let post = calibrate(&dir.path().join("p"), "2");
-    let file = dir.path().join("p/baseline-posterior/posterior.json");
+    let file = dir
+        .path()
+        .join("p/baseline-2025-stocks-posterior/posterior.json");
     let names: Vec<String> = post["parameters"]
         .as_array()
         .unwrap()
@@ -178,7 +184,7 @@ fn a_posterior_needs_every_target_to_state_its_observation_error() {
         .env("CI", "1")
         .args([
             "calibrate",
-            "scenarios/baseline.json",
+            "scenarios/baseline-2025-stocks.json",
             "--posterior",
             "--targets",
         ])

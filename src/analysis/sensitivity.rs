@@ -8,7 +8,7 @@
 //! components up or down in proportion, so the shares still sum to one.
 
 use super::{recompute_derived, Measure};
-use crate::engine::cohort::project;
+use crate::engine::cohort::{project_from, Starts};
 use crate::results::stats::{quantile_sorted, summarise};
 use crate::scenario::Model;
 
@@ -75,7 +75,7 @@ pub fn set_slot(v: &mut [f64], first: usize, n: usize, k: usize, x: f64) {
 /// `set` (by name) at a value if the model has that slot.
 fn projected(
     model: &Model,
-    m: &Measure,
+    (m, starts): (&Measure, &Starts),
     r: u64,
     seed: u64,
     set: Option<(&str, f64)>,
@@ -91,7 +91,8 @@ fn projected(
         }
         recompute_derived(ps, &mut v)?;
     }
-    let p = project(model, &v).map_err(|e| match set {
+    let start = starts.get(model, r)?;
+    let p = project_from(model, &v, start.as_deref()).map_err(|e| match set {
         Some((n, x)) => format!("run {r} with {n} = {x}: {e}"),
         None => format!("run {r}: {e}"),
     })?;
@@ -105,15 +106,19 @@ pub struct Projector<'a> {
     pub baseline: Option<&'a Model>,
     pub measure: &'a Measure,
     pub seed: u64,
+    /// Where each run starts, for scenarios that continue another (each run's start is
+    /// projected once, whatever is set after it).
+    pub starts: &'a Starts,
 }
 
 impl Projector<'_> {
     /// The measure (the scenario's, or its difference from the baseline) of run `r`'s draws,
     /// with slot `set` at a value in both scenarios.
     pub fn at(&self, r: u64, set: Option<(&str, f64)>) -> Result<f64, String> {
-        let s = projected(self.model, self.measure, r, self.seed, set)?;
+        let with = (self.measure, self.starts);
+        let s = projected(self.model, with, r, self.seed, set)?;
         Ok(match self.baseline {
-            Some(b) => s - projected(b, self.measure, r, self.seed, set)?,
+            Some(b) => s - projected(b, with, r, self.seed, set)?,
             None => s,
         })
     }

@@ -75,11 +75,13 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
         None => format!("{} ({})", measure.label(model), model.name),
     };
     let draws = args.draws.min(s.runs) as usize;
+    let starts = crate::engine::cohort::Starts::default();
     let projector = sens::Projector {
         model,
         baseline,
         measure: &measure,
         seed: s.seed,
+        starts: &starts,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.sampling.threads.unwrap_or(0))
@@ -288,6 +290,12 @@ fn tornado_of(
 /// `carecast calibrate SCENARIO --targets T --free a,b`.
 pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     let model = load(&args.scenario)?;
+    let command = if args.posterior {
+        "calibrate --posterior"
+    } else {
+        "calibrate"
+    };
+    crate::scenario::continues::refuse(&model, &args.scenario, command)?;
     let (raw, targets) = read_targets(&args.targets, &model)?;
     if args.posterior {
         return super::posterior::posterior(args, &model, &targets);

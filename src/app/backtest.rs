@@ -37,6 +37,7 @@ struct RunSettings {
 /// The command.
 pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
     let mut model = scenario::load_model(&args.scenario)?;
+    scenario::continues::refuse(&model, &args.scenario, "backtest")?;
     let (_, targets) = super::analysis::read_targets(&args.targets, &model)?;
     let until = until_year(&model, &args.until)?;
     let (fit, later) = split(&args.targets, &model, &targets, until)?;

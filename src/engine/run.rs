@@ -126,11 +126,24 @@ fn priority_ranks(model: &Model) -> Vec<u64> {
         .collect()
 }
 
-/// Simulates run `run` of `model`.
+/// Simulates run `run` of `model`. A scenario that continues another first simulates run `run`
+/// of that one (exactly as a run of it alone, under its own seed) and carries its families on.
 pub fn simulate(model: &Model, run: u64, cfg: &RunConfig) -> Result<RunResult, String> {
     let seed = rng::run_seed(cfg.master_seed, run);
     let values = model.run_values(run, cfg.master_seed)?;
-    let mut sim = Sim::new(model, &values, seed, cfg.scale)?;
+    let mut sim = match &model.continues {
+        None => Sim::new(model, &values, seed, cfg.scale)?,
+        Some(c) => {
+            let start_values = c.start_values(run)?;
+            let mut sim = Sim::new(&c.model, &start_values, c.start_seed(run), cfg.scale)?;
+            let mut late_last = sim.budgets.previous_late;
+            for y in 0..c.model.years {
+                late_last = sim.year(y, late_last)?.0[idx::LATE_SPEND];
+            }
+            sim.continue_as(model, &values, seed)?;
+            sim
+        }
+    };
     let mut years = Vec::with_capacity(model.years);
     let mut state_children = Vec::with_capacity(model.years);
     let mut late_last = sim.budgets.previous_late;
@@ -171,11 +184,13 @@ pub struct Sim<'a> {
     /// Children and families in each state now (unweighted), kept current by `apply`.
     count_ch: Vec<i64>,
     count_fam: Vec<i64>,
+    /// Months simulated before this model's first month (by the scenario it continues).
+    month0: usize,
 }
 
 impl<'a> Sim<'a> {
     /// Builds the starting population of a run from drawn parameter `values`.
-    pub fn new(model: &'a Model, values: &'a [f64], seed: u64, scale: f64) -> Result<Self, String> {
+    pub fn new(model: &'a Model, values: &[f64], seed: u64, scale: f64) -> Result<Self, String> {
         let n_states = model.states.len();
         let is_plan: Vec<bool> = model
             .states
@@ -208,7 +223,28 @@ impl<'a> Sim<'a> {
             family_months: 0,
             count_ch,
             count_fam,
+            month0: 0,
         })
+    }
+
+    /// Carries the families on into `model`, which continues the scenario simulated so far
+    /// (same states and groups, checked when it was loaded), with its parameter `values`, its
+    /// budgets and inflows and its own random numbers from `seed`.
+    pub fn continue_as(
+        &mut self,
+        model: &'a Model,
+        values: &[f64],
+        seed: u64,
+    ) -> Result<(), String> {
+        let done = self.year_values.len();
+        self.year_values = model.year_values(values)?;
+        self.budgets = Budgets::new(model, values)?;
+        self.inflows = Inflows::new(model, &self.year_values, seed)?;
+        self.key = rng::family_key(seed);
+        self.priority = priority_ranks(model);
+        self.model = model;
+        self.month0 += done * 12;
+        Ok(())
     }
 
     /// Adds a month's moves (`BlockOut::flows` layout) to the year's flows and keeps the
@@ -305,6 +341,7 @@ impl<'a> Sim<'a> {
         for mm in 0..12 {
             let m = y * 12 + mm;
             let ends = self.inflows.draw_counts(m, self.scale)?;
+            let month_now = (self.month0 + m) as u32;
             let first_id = self.pop.plan_arrivals(ends.last().copied().unwrap_or(0));
             let arrivals = self.inflows.month(ends, first_id);
             let ctx = StepCtx {
@@ -312,7 +349,7 @@ impl<'a> Sim<'a> {
                 scan: &scan,
                 costs: &tables.costs,
                 key: self.key,
-                month: m as u32,
+                month: month_now,
                 n_states: s_n,
                 capacity_state: cap as u16,
                 need_state: need as u16,
@@ -373,7 +410,7 @@ impl<'a> Sim<'a> {
             queue::give_out(&mut self.pop.blocks, free);
         }
         // The last month's places move before the stocks at 31 March are counted.
-        let next_month = (y as u32 + 1) * 12;
+        let next_month = (self.month0 + (y + 1) * 12) as u32;
         let placed = self.pop.place_marked(cap as u16, next_month, s_n);
         self.apply_placed(&mut flows, &placed);
         extras.duty_gbp_m = extras.duty_family_months * fh_cost * self.weight / 1e6;

@@ -73,9 +73,10 @@ pub fn summary_json<R: Runs + ?Sized>(
         "end_year": model.year_label(model.years - 1),
         "discount_rate": model.discount_rate,
         "policy": super::policy::policy_json(model),
-        "parameter_draws": match &model.posterior {
-            Some(p) => p.to_json(),
-            None => json!({"from": "prior"}),
+        "parameter_draws": match (&model.posterior, &model.continues) {
+            (Some(p), _) => p.to_json(),
+            (None, Some(_)) => json!({"from": "continued scenario"}),
+            (None, None) => json!({"from": "prior"}),
         },
         "parameters": params,
         "limitations": model.limitations,
@@ -89,6 +90,9 @@ pub fn summary_json<R: Runs + ?Sized>(
         // The reform levers as written (with their years, fields and sources), when there are any.
         if let Some(levers) = model.resolved.get("levers") {
             m.insert("levers".into(), levers.clone());
+        }
+        if let Some(c) = &model.continues {
+            m.insert("continues".into(), c.to_json());
         }
         m.extend(info.extra.clone());
     }

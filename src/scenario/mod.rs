@@ -1,6 +1,8 @@
 //! Scenario files: the on-disk format (`raw`), loading with `extends` (`load`), parameters and
-//! expressions (`params`, `expr`), checking (`validate`) and the validated `Model` (`model`).
+//! expressions (`params`, `expr`), checking (`validate`), continuing another scenario's runs
+//! (`continues`) and the validated `Model` (`model`).
 
+pub mod continues;
 pub mod draws;
 pub mod dupkeys;
 pub mod effects;

@@ -280,6 +280,59 @@ pub struct Model {
     pub hash: String,
     /// Posterior draws the runs take (`run.draws`), if any.
     pub posterior: Option<std::sync::Arc<super::posterior_draws::PosteriorDraws>>,
+    /// The scenario whose runs this one continues (`continues`), if any.
+    pub continues: Option<std::sync::Arc<Continued>>,
+}
+
+/// A scenario continued by another (`"continues": "file"`): run *i* of the continuing scenario
+/// starts from the families of run *i* of this one at the end of its last year, and takes the
+/// values of the parameters the two share from it.
+#[derive(Debug, Clone)]
+pub struct Continued {
+    /// The file as the continuing scenario names it.
+    pub file: String,
+    pub model: Model,
+    /// (continuing scenario's slot, this scenario's slot) of every shared slot: a parameter
+    /// with the same name and the same definition (its distribution, without provenance) in
+    /// both, drawn in both.
+    pub shared: Vec<(usize, usize)>,
+    /// The shared parameters' names, and the continuing scenario's drawn parameters it draws
+    /// itself (not shared).
+    pub shared_names: Vec<String>,
+    pub own_names: Vec<String>,
+}
+
+impl Continued {
+    /// The continued scenario's parameter values for run `run`: those of its own run `run`,
+    /// under its own seed, whatever the continuing scenario's seed (so that run *i* of every
+    /// scenario continuing it starts where `carecast run` of it leaves run *i*).
+    pub fn start_values(&self, run: u64) -> Result<Vec<f64>, String> {
+        self.model
+            .run_values(run, self.model.defaults.seed)
+            .map_err(|e| format!("continued scenario {}: {e}", self.file))
+    }
+
+    /// The run seed of the continued scenario's run `run`.
+    pub fn start_seed(&self, run: u64) -> u64 {
+        crate::rng::run_seed(self.model.defaults.seed, run)
+    }
+
+    /// `summary.json`'s `continues`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "file": self.file,
+            "scenario": self.model.name,
+            "scenario_hash": self.model.hash,
+            "start_year": self.model.start_year,
+            "years": self.model.years,
+            "parameters_shared": self.shared_names,
+            "parameters_own": self.own_names,
+            "parameter_draws": match &self.model.posterior {
+                Some(p) => p.to_json(),
+                None => serde_json::json!({"from": "prior"}),
+            },
+        })
+    }
 }
 
 /// Label of a financial year: 2025 -> "2025-26".
@@ -306,6 +359,13 @@ impl Model {
             .map_err(err)?;
         if let Some(post) = &self.posterior {
             post.apply(post.pick(run, master_seed), &mut values);
+            self.params.recompute(&mut values).map_err(err)?;
+        }
+        if let Some(c) = &self.continues {
+            let start = c.start_values(run)?;
+            for &(own, theirs) in &c.shared {
+                values[own] = start[theirs];
+            }
             self.params.recompute(&mut values).map_err(err)?;
         }
         Ok(values)

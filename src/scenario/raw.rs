@@ -86,6 +86,10 @@ pub struct RawScenario {
     /// Reform levers (see `levers`).
     #[serde(default)]
     pub levers: Option<super::levers::RawLevers>,
+    /// A scenario (relative to the file that names it) whose runs this one continues: run *i*
+    /// starts from the families of its run *i* at the end of its last year.
+    #[serde(default)]
+    pub continues: Option<String>,
 }
 
 fn default_price_base() -> String {

@@ -86,6 +86,10 @@ fn quote(s: &str) -> String {
 }
 
 impl Ctx<'_> {
+    pub(super) fn loaded(&self) -> &Loaded {
+        self.loaded
+    }
+
     pub(super) fn err(&mut self, path: &str, message: impl Into<String>, fix: impl Into<String>) {
         let e = self.loaded.error(path, message, fix);
         self.errors.push(e);
@@ -398,6 +402,13 @@ pub fn validate(loaded: &Loaded) -> Result<Model, InputErrors> {
             Ok(p) => model.posterior = Some(std::sync::Arc::new(p)),
             Err(e) => cx.err("$.run.draws", e, "name a posterior.json written by `carecast calibrate --posterior`, relative to the scenario file that names it"),
         }
+    }
+    if let Some(c) = &raw.continues {
+        super::continues::attach(&mut cx, &mut model, c);
+    }
+    if let Some(c) = &model.continues {
+        let text = format!("{} continues {}", model.hash, c.model.hash);
+        model.hash = format!("sha256:{:x}", Sha256::digest(text.as_bytes()));
     }
     if cx.errors.is_empty() {
         central_checks(&mut cx, &model);
@@ -938,6 +949,7 @@ fn build(cx: &mut Ctx, raw: &RawScenario) -> Model {
         resolved,
         hash,
         posterior: None,
+        continues: None,
     }
 }
 

@@ -45,12 +45,24 @@ impl Grid {
     /// Builds the layout. Months-in-state are tracked exactly up to the last duration boundary of
     /// the state's own rules that a family can reach within the horizon (tunnel states).
     pub fn new(model: &Model) -> Grid {
+        match &model.continues {
+            None => Grid::spanning(model, &[model], model.years),
+            // Families carried over from the continued scenario keep their cells: one grid for
+            // both, tracking months in state as far as either scenario's rules reach.
+            Some(c) => Grid::spanning(&c.model, &[&c.model, model], c.model.years + model.years),
+        }
+    }
+
+    /// The layout for families starting as `first`'s `initial` stocks and moving under the
+    /// rules of each of `models` in turn, `years` in all.
+    fn spanning(first: &Model, models: &[&Model], years: usize) -> Grid {
+        let model = *models.last().expect("at least one model");
         let n_groups = model.groups.len();
-        let horizon = model.years as u32 * 12;
+        let horizon = years as u32 * 12;
         let mut offset = 0;
         let mut states = Vec::with_capacity(model.states.len());
         for (s, st) in model.states.iter().enumerate() {
-            let start_max = model
+            let start_max = first
                 .initial
                 .iter()
                 .filter(|i| i.state == s)
@@ -59,7 +71,11 @@ impl Grid {
                 .unwrap_or(0);
             let reach = start_max + horizon;
             let mut last = 0;
-            for t in model.transitions.iter().filter(|t| t.from == s) {
+            for t in models
+                .iter()
+                .flat_map(|m| m.transitions.iter())
+                .filter(|t| t.from == s)
+            {
                 for p in [t.months[0], t.months[1]] {
                     if p != u32::MAX && p <= MAX_DUR_MONTHS && p <= reach {
                         last = last.max(p);
@@ -71,12 +87,13 @@ impl Grid {
             if st.role == Role::Closed && reach >= 12 {
                 last = last.max(12);
             }
-            let can_wait = s != model.capacity_state
-                && (st.age_out_to == Dest::State(model.capacity_state)
-                    || model
-                        .transitions
-                        .iter()
-                        .any(|t| t.from == s && t.to == Dest::State(model.capacity_state)));
+            let can_wait = models.iter().any(|m| {
+                s != m.capacity_state
+                    && (m.states[s].age_out_to == Dest::State(m.capacity_state)
+                        || m.transitions
+                            .iter()
+                            .any(|t| t.from == s && t.to == Dest::State(m.capacity_state)))
+            });
             let age_cells = st
                 .age_out_months
                 .min(MAX_AGE_YEARS * 12)

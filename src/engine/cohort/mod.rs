@@ -6,7 +6,8 @@
 //! where the CPU has it). Tunnel states that fit are held as delay lines (`delay`, chosen by
 //! `lines`, stepped by `delay_step`) rather than cell by cell.
 //! One projection per parameter draw; `run_draws` uses the same draws as run i of the Monte Carlo
-//! engine, so the two can be compared run by run.
+//! engine, so the two can be compared run by run. A scenario that continues another starts from
+//! the continued scenario's projection of the same draw (`start`, `project_from`).
 //!
 //! Approximations (also in docs/guide.md): age is held in cells of `grid::AGE_UNIT` months (one), every
 //! cell moving up one age cell each month; capacity serves each
@@ -25,6 +26,7 @@ pub mod places;
 pub mod pools;
 pub mod shift;
 pub mod simd;
+pub mod start;
 pub mod step;
 pub mod sum;
 
@@ -43,6 +45,7 @@ use lines::Lines;
 use mass::{Mass, Real, YearAcc};
 use places::allocate;
 use rayon::prelude::*;
+pub use start::{start, Start, Starts};
 use step::{transitions, Work};
 use sum::sum;
 
@@ -55,7 +58,7 @@ pub struct Projection {
 }
 
 /// The starting stocks spread over the grid.
-fn initial(model: &Model, grid: &Grid, values: &[f64]) -> Result<Mass, String> {
+pub(super) fn initial(model: &Model, grid: &Grid, values: &[f64]) -> Result<Mass, String> {
     let mut m = Mass::zeros(grid.len);
     for init in &model.initial {
         let children = init.children.eval(values).map_err(|e| e.0)?;
@@ -124,30 +127,69 @@ impl Arrivals {
     }
 }
 
-/// Projects `model` under one set of parameter values. Runs the projection's AVX2 copy where
-/// the CPU has it (`simd`; the same floating-point operations in the same order, so the same
-/// results to the bit).
+/// Projects `model` under one set of parameter values, from its own starting stocks. A scenario
+/// that continues another needs the families it starts from: see `start` and `project_from`.
 pub fn project(model: &Model, values: &[f64]) -> Result<Projection, String> {
+    if let Some(c) = &model.continues {
+        return Err(format!(
+            "{} continues {}: its projection starts from the families of a run of that scenario (cohort::project_from)",
+            model.name, c.model.name
+        ));
+    }
+    let grid = Grid::new(model);
+    let mass = initial(model, &grid, values)?;
+    dispatch(model, values, &grid, mass).map(|(p, _)| p)
+}
+
+/// Projects `model` from `start` where it continues a scenario (`project` otherwise).
+pub fn project_from(
+    model: &Model,
+    values: &[f64],
+    start: Option<&Start>,
+) -> Result<Projection, String> {
+    match start {
+        None => project(model, values),
+        Some(st) => dispatch(model, values, &st.grid, st.mass.clone()).map(|(p, _)| p),
+    }
+}
+
+/// Runs the projection's AVX2 copy where the CPU has it (`simd`; the same floating-point
+/// operations in the same order, so the same results to the bit).
+pub(super) fn dispatch(
+    model: &Model,
+    values: &[f64],
+    grid: &Grid,
+    mass: Mass,
+) -> Result<(Projection, Mass), String> {
     #[cfg(target_arch = "x86_64")]
     if simd::avx2() {
         // SAFETY: the CPU has AVX2, checked at run time by `simd::avx2`.
-        return unsafe { project_avx2(model, values) };
+        return unsafe { project_avx2(model, values, grid, mass) };
     }
-    project_body(model, values)
+    project_body(model, values, grid, mass)
 }
 
-/// `project` compiled with AVX2.
+/// `project_body` compiled with AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn project_avx2(model: &Model, values: &[f64]) -> Result<Projection, String> {
-    project_body(model, values)
+fn project_avx2(
+    model: &Model,
+    values: &[f64],
+    grid: &Grid,
+    mass: Mass,
+) -> Result<(Projection, Mass), String> {
+    project_body(model, values, grid, mass)
 }
 
-/// The projection itself, inlined into each compiled copy of `project` with the monthly kernels
-/// it calls.
+/// The projection itself from the families in `mass`, inlined into each compiled copy with the
+/// monthly kernels it calls; returns the families at the end (none held as delay lines).
 #[inline(always)]
-fn project_body(model: &Model, values: &[f64]) -> Result<Projection, String> {
-    let grid = Grid::new(model);
+fn project_body(
+    model: &Model,
+    values: &[f64],
+    grid: &Grid,
+    mut mass: Mass,
+) -> Result<(Projection, Mass), String> {
     let s_n = model.states.len();
     let budgets = Budgets::new(model, values)?;
     let year_values = model.year_values(values)?;
@@ -164,12 +206,11 @@ fn project_body(model: &Model, values: &[f64]) -> Result<Projection, String> {
             .map_err(|e| format!("inflow {}: {e}", f.name))?;
         let limit = model.states[f.to].age_out_months.min(MAX_AGE_YEARS * 12);
         let spread = Spread::new(&f.profile, values, limit, grid.age_unit)?;
-        arrivals.push(Arrivals::new(&grid, f.to, rates, trend, &spread));
+        arrivals.push(Arrivals::new(grid, f.to, rates, trend, &spread));
     }
-    let mut mass = initial(model, &grid, values)?;
-    let mut lines = Lines::new(model, &grid);
-    let mut work = Work::new(&grid);
-    let classes = places::classes(model, &grid);
+    let mut lines = Lines::new(model, grid);
+    let mut work = Work::new(grid);
+    let classes = places::classes(model, grid);
     let mut late_last = budgets.previous_late;
     let mut out = Projection {
         years: Vec::with_capacity(model.years),
@@ -182,8 +223,8 @@ fn project_body(model: &Model, values: &[f64]) -> Result<Projection, String> {
         let tables = Tables::build(model, values, y)?;
         let runs = grid.runs(&tables);
         work.entrants
-            .set_pools(&grid, pools::find(model, &grid, &tables));
-        lines.fit(&grid, &runs, &mut mass);
+            .set_pools(grid, pools::find(model, grid, &tables));
+        lines.fit(grid, &runs, &mut mass);
         out.clamped_rows += tables.clamped_rows;
         let costs = crate::engine::run::state_costs(model, values, y)?;
         let early_base = budgets.early_base(y, late_last);
@@ -227,7 +268,7 @@ fn project_body(model: &Model, values: &[f64]) -> Result<Projection, String> {
             }
             transitions(
                 model,
-                &grid,
+                grid,
                 &tables,
                 &runs,
                 &age_out,
@@ -236,9 +277,7 @@ fn project_body(model: &Model, values: &[f64]) -> Result<Projection, String> {
                 &mut acc,
             );
             let bought = (base_places + extra_places * budgets.ramp(m)).max(0.0);
-            allocate(
-                model, &grid, &classes, &mut mass, bought, coverage, &mut acc,
-            );
+            allocate(model, grid, &classes, &mut mass, bought, coverage, &mut acc);
         }
         acc.extras.duty_gbp_m = acc.extras.duty_family_months * fh_cost / 1e6;
         let row = metrics(
@@ -248,16 +287,17 @@ fn project_body(model: &Model, values: &[f64]) -> Result<Projection, String> {
             y,
             early_base,
             &costs,
-            (&grid, &lines),
+            (grid, &lines),
             &mass,
             &acc,
         )?;
         let row = acc.extras.apply(row, 1.0);
         late_last = row[idx::LATE_SPEND];
         out.years.push(row);
-        out.state_children.push(stocks(&grid, &lines, &mass).0);
+        out.state_children.push(stocks(grid, &lines, &mass).0);
     }
-    Ok(out)
+    lines.unload_all(grid, &mut mass);
+    Ok((out, mass))
 }
 
 /// Children and families in each state (in the grid and held as delay lines).
@@ -365,7 +405,8 @@ pub fn draw(model: &Model, r: u64, master_seed: u64) -> Result<RunResult, Error>
     model
         .run_values(r, master_seed)
         .and_then(|values| {
-            project(model, &values).map(|p| RunResult {
+            let start = start(model, r)?;
+            project_from(model, &values, start.as_ref()).map(|p| RunResult {
                 years: p.years,
                 state_children: p.state_children,
                 family_months: 0,

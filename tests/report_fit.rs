@@ -95,7 +95,7 @@ fn a_posterior_drawn_run_reports_its_fit_and_a_prior_drawn_one_does_not() {
     assert!(html.contains("<h2>How well the model reproduces 2010-2025</h2>"));
     assert!(html.contains("<h3>Fit to the published figures</h3>"));
     for want in [
-        "takes its parameters from the posterior scenarios/../calibration/history-2010.posterior.json (2000 draws",
+        "takes its parameters from the posterior calibration/history-2010.posterior.json (2000 draws",
         "to the 56 published figures of calibration/history-2010-2025.json (2010-2025)",
         "the median and 90% interval across history-2010's 3 runs (Monte Carlo, yearly.csv)",
         "The posterior itself, on the cohort engine (posterior.json's targets), has ",
@@ -308,7 +308,7 @@ fn a_missing_or_changed_posterior_is_named_in_the_section_without_failing() {
         .stderr(predicates::str::contains("gone.posterior.json"));
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(md.contains("## How well the model reproduces the published figures"));
-    assert!(md.contains("was not found (looked for scenarios/../calibration/gone.posterior.json)"), "{md}");
+    assert!(md.contains("was not found (looked for calibration/gone.posterior.json)"), "{md}");
     assert!(md.contains("Fix: run carecast report from the folder"));
     let mut changed = original.clone();
     changed["parameter_draws"]["sha256"] = "0".repeat(64).into();

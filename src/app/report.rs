@@ -165,7 +165,7 @@ pub fn report(args: &ReportArgs) -> Result<(), Error> {
             yearly: &yearly,
         };
         let mut report = content::for_run(&files, charts(dir)?, &command);
-        report.fit = report_fit::sections(dir, &files)?;
+        report.fit = report_fit::sections(dir, std::slice::from_ref(&files))?;
         (report, rows, None)
     };
     if let Some(title) = &args.title {

@@ -27,6 +27,23 @@ fn posterior_of(summary: &Value) -> Option<(String, String)> {
     Some((text(d, "file").to_string(), text(d, "sha256").to_string()))
 }
 
+/// `path` with every `dir/..` pair removed, for reading ("scenarios/../calibration/x.json" is
+/// "calibration/x.json").
+fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match (c, out.last()) {
+            (Component::ParentDir, Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            (Component::CurDir, _) => {}
+            _ => out.push(c),
+        }
+    }
+    out.iter().collect()
+}
+
 /// Where the posterior of `summary` may be: beside the scenario file in its `extends` chain that
 /// names `run.draws` (as the loader resolves it), then beside the scenario file itself.
 fn candidates(summary: &Value, file: &str) -> Vec<PathBuf> {
@@ -68,15 +85,15 @@ fn find(summary: &Value, file: &str, sha: &str) -> Found {
             },
             Err(e) => Found::Problem(format!(
                 "{} is not valid JSON ({e}). Fix: restore the posterior file the runs used.",
-                path.display()
+                tidy(path).display()
             )),
         };
     }
-    let list: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
+    let list: Vec<String> = tried.iter().map(|p| tidy(p).display().to_string()).collect();
     Found::Problem(match changed {
         Some((path, got)) => format!(
             "the posterior file {} has changed since the runs (its sha256 is {got}; the runs used {sha}), so its targets and draws are not the ones the runs took. Fix: rerun the scenarios on the current file, or restore the one they used.",
-            path.display()
+            tidy(&path).display()
         ),
         None => format!(
             "the posterior file {file} named in summary.json's parameter_draws was not found (looked for {}). Fix: run carecast report from the folder the scenarios were run from, or restore the file.",
@@ -111,9 +128,13 @@ pub fn sections(dir: &Path, scenarios: &[ScenarioFiles]) -> Result<Vec<FitSectio
                 FitSection {
                     title: "How well the model reproduces the published figures".into(),
                     paragraphs: vec![format!(
-                        "{} {} its parameters from a posterior, but {why}",
+                        "{} {} from a posterior, but {why}",
                         join_and(&labels),
-                        if labels.len() == 1 { "takes" } else { "take" }
+                        if labels.len() == 1 {
+                            "takes its parameters"
+                        } else {
+                            "take their parameters"
+                        }
                     )],
                     charts: Vec::new(),
                     table: None,
@@ -269,10 +290,10 @@ fn intro(
     let draws = doc.get("draws").and_then(Value::as_array).map_or(0, Vec::len);
     let calibrated = text(doc, "scenario");
     let mut s = format!(
-        "{} {} its parameters from the posterior {} ({draws} draws{ess}), which carecast calibrate --posterior fitted for {calibrated}, on the cohort engine, to the {n} published figures of {} ({span}). ",
+        "{} {} from the posterior {} ({draws} draws{ess}), which carecast calibrate --posterior fitted for {calibrated}, on the cohort engine, to the {n} published figures of {} ({span}). ",
         join_and(&labels),
-        if labels.len() == 1 { "takes" } else { "take" },
-        path.display(),
+        if labels.len() == 1 { "takes its parameters" } else { "take their parameters" },
+        tidy(path).display(),
         text(doc, "targets_file")
     );
     match fitted {

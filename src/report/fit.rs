@@ -274,7 +274,7 @@ pub fn table(rows: &[FitRow], source: &FitSource) -> TextTable {
     TextTable {
         title: "Fit to the published figures".into(),
         note: format!(
-            "Observed: the published figure (stocks at 31 March at the end of the year, flows within it). Median and 90% interval: {}, to three significant figures (the late:early ratio to two decimals). Error: the median against the observed figure, from unrounded values. Within tolerance: an error of at most 3% for stocks, 6% for flows and 10% for the ratio.",
+            "Observed: the published figure (stocks at 31 March at the end of the year, flows within it). Median and 90% interval: {}, to three significant figures (the late:early ratio to two decimals). Error: the median against the observed figure. Error, inside and within tolerance are taken from unrounded values. Within tolerance: an error of at most 3% for stocks, 6% for flows and 10% for the ratio.",
             source.words()
         ),
         header: [

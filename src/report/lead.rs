@@ -57,13 +57,22 @@ pub fn parameter_words(summary: Option<&Value>, slot: &str, extra: Option<&str>)
     }
 }
 
-/// The top driver of one measure: (parameter slot, rank correlation).
-fn top_driver(alt: &Value, key: &str) -> Option<(String, f64)> {
-    let d = alt.get("uncertainty_drivers")?.get(key)?.as_array()?.first()?;
-    Some((
-        d.get("parameter")?.as_str()?.to_string(),
-        d.get("rank_correlation")?.as_f64()?,
-    ))
+/// The two parameters the spread of one measure follows most: (parameter slot, rank
+/// correlation), largest first.
+fn top_drivers(alt: &Value, key: &str) -> Vec<(String, f64)> {
+    alt.get("uncertainty_drivers")
+        .and_then(|d| d.get(key))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|d| {
+            Some((
+                d.get("parameter")?.as_str()?.to_string(),
+                d.get("rank_correlation")?.as_f64()?,
+            ))
+        })
+        .take(2)
+        .collect()
 }
 
 /// A correlation for text: two decimals, a true minus sign.
@@ -71,35 +80,65 @@ fn corr(r: f64) -> String {
     super::numbers::grouped(r, 2)
 }
 
-/// What the spread of the two changes follows, as a sentence.
+/// A rank correlation at or above this size (in absolute value) is said to drive a spread
+/// ("chiefly"); below it, no single parameter dominates.
+const CHIEFLY: f64 = 0.7;
+
+/// What the spread of the two changes follows, as a sentence; each parameter is described at
+/// its first mention only.
 fn drivers_sentence(alt: &Value, summary: Option<&Value>) -> Option<String> {
-    let cic = top_driver(alt, "children_in_care_change");
-    let late = top_driver(alt, "late_spend_change_in_year");
-    let with = |(p, r): &(String, f64)| {
-        parameter_words(summary, p, Some(&format!("rank correlation {}", corr(*r))))
+    let measures: Vec<(&str, Vec<(String, f64)>)> = [
+        ("children in care", top_drivers(alt, "children_in_care_change")),
+        ("late spend", top_drivers(alt, "late_spend_change_in_year")),
+    ]
+    .into_iter()
+    .filter(|(_, d)| !d.is_empty())
+    .collect();
+    if measures.is_empty() {
+        return None;
+    }
+    let chiefly = measures.iter().all(|(_, d)| d[0].1.abs() >= CHIEFLY);
+    if let [(_, a), (_, b)] = measures.as_slice() {
+        if chiefly && a[0].0 == b[0].0 {
+            let r = format!("rank correlation {} and {}", corr(a[0].1), corr(b[0].1));
+            return Some(format!(
+                "Across the paired runs the changes in children in care and in late spend both follow chiefly {}.",
+                parameter_words(summary, &a[0].0, Some(&r))
+            ));
+        }
+    }
+    let mut seen: Vec<String> = Vec::new();
+    let mut name = |p: &str, r: f64| {
+        let r = format!("rank correlation {}", corr(r));
+        if seen.iter().any(|s| s == p) {
+            format!("{p} ({r})")
+        } else {
+            seen.push(p.to_string());
+            parameter_words(summary, p, Some(&r))
+        }
     };
-    Some(match (cic, late) {
-        (Some((a, ra)), Some((b, rb))) if a == b => format!(
-            "Across the paired runs the spread of both follows most {}: rank correlation {} with the change in children in care, {} with the change in late spend.",
-            parameter_words(summary, &a, None),
-            corr(ra),
-            corr(rb)
-        ),
-        (Some(a), Some(b)) => format!(
-            "Across the paired runs the spread of the change in children in care follows most {}, that of the change in late spend {}.",
-            with(&a),
-            with(&b)
-        ),
-        (Some(a), None) => format!(
-            "Across the paired runs the spread of the change in children in care follows most {}.",
-            with(&a)
-        ),
-        (None, Some(b)) => format!(
-            "Across the paired runs the spread of the change in late spend follows most {}.",
-            with(&b)
-        ),
-        (None, None) => return None,
-    })
+    let parts: Vec<String> = measures
+        .iter()
+        .map(|(what, d)| {
+            let named = if chiefly {
+                name(&d[0].0, d[0].1)
+            } else {
+                let all: Vec<String> = d.iter().map(|(p, r)| name(p, *r)).collect();
+                all.join(" and ")
+            };
+            format!("the change in {what} follows {} {named}", if chiefly { "chiefly" } else { "most" })
+        })
+        .collect();
+    let lead = if chiefly || measures.iter().any(|(_, d)| d[0].1.abs() >= CHIEFLY) {
+        "Across the paired runs".to_string()
+    } else {
+        format!(
+            "Across the paired runs no single parameter dominates the spread of {}",
+            if measures.len() == 1 { "the change" } else { "either change" }
+        )
+    };
+    let sep = if lead.ends_with("runs") { " " } else { ": " };
+    Some(format!("{lead}{sep}{}.", parts.join("; ")))
 }
 
 /// The lead sentences of one alternative, named `label` against `baseline`: `deltas` are
@@ -185,7 +224,20 @@ mod tests {
             .unwrap();
         assert_eq!(
             s,
-            "Against History, Protected puts children in care at 31 March 2025 lower by 7,680 (90% interval 3,800 to 11,800) and late spend in 2024-25 lower by £910m (90% interval £402m to £1,420m). Across the paired runs the spread of both follows most family_help_rr (effect of family help on escalation): rank correlation 0.93 with the change in children in care, 0.90 with the change in late spend."
+            "Against History, Protected puts children in care at 31 March 2025 lower by 7,680 (90% interval 3,800 to 11,800) and late spend in 2024-25 lower by £910m (90% interval £402m to £1,420m). Across the paired runs the changes in children in care and in late spend both follow chiefly family_help_rr (effect of family help on escalation; rank correlation 0.93 and 0.90)."
+        );
+    }
+
+    #[test]
+    fn weak_drivers_are_named_as_such() {
+        let d = |p: &str, r: f64| json!({"parameter": p, "rank_correlation": r});
+        let alt = json!({"uncertainty_drivers": {
+            "children_in_care_change": [d("permanence_2019", -0.43), d("family_help_rr", 0.39), d("x", 0.1)],
+            "late_spend_change_in_year": [d("family_help_rr", 0.40), d("permanence_2019", -0.36)]
+        }});
+        assert_eq!(
+            drivers_sentence(&alt, None).unwrap(),
+            "Across the paired runs no single parameter dominates the spread of either change: the change in children in care follows most permanence_2019 (rank correlation \u{2212}0.43) and family_help_rr (rank correlation 0.39); the change in late spend follows most family_help_rr (rank correlation 0.40) and permanence_2019 (rank correlation \u{2212}0.36)."
         );
     }
 

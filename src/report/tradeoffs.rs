@@ -195,11 +195,11 @@ mod tests {
     fn the_sentence_quotes_the_posterior_the_prior_and_the_trade_offs() {
         let s = sentence(&posterior(), "2010-2025", None).unwrap();
         assert!(
-            s.starts_with("What the calibration cannot tell apart: the posterior puts family_help_rr at 0.695 (90% interval 0.518 to 0.870), against 0.680 (0.451 to 1.03) in its prior: the 2010-2025 figures narrow its 90% interval by "),
+            s.starts_with("What the calibration cannot tell apart: the posterior puts family_help_rr at 0.695 (90% interval 0.520 to 0.870), against 0.680 (0.451 to 1.03) in its prior: the 2010-2025 figures narrow its 90% interval by 39%. "),
             "{s}"
         );
         assert!(
-            s.contains("it trades off most against cp_2010 (correlation \u{2212}1.00) and foster_cost_month (correlation 0.9"),
+            s.contains("it trades off most against cp_2010 (correlation \u{2212}1.00) and foster_cost_month (correlation 0.97)"),
             "{s}"
         );
     }

@@ -294,7 +294,7 @@ pub fn conventions() -> Value {
         "probability_net_saving": "Share of runs whose cumulative net saving at the end of the horizon is strictly positive.",
         "children_kept_out_of_care": "Cumulative care entries avoided: −(change in care entries summed over the horizon), counting children (a child entering care twice counts twice). Positive = fewer entries than the baseline.",
         "children_in_care_change": "Change in children in care at 31 March of each year (a stock; negative = fewer children in care).",
-        "uncertainty_drivers": "For the change in children in care at 31 March of the last year and the change in late spend in the last year: the alternative's drawn parameters whose values across the paired runs have the largest Spearman rank correlation with the run-by-run change (at most 5, largest |correlation| first; parameters held fixed are left out). It says which uncertain inputs the spread of the change follows, not that they alone cause it: parameters correlated with each other (in a posterior, say) share it.",
+        "uncertainty_drivers": "For the change in children in care at 31 March of the last year and the change in late spend in the last year: the alternative's drawn parameters whose values across the paired runs have the largest Spearman rank correlation with the run-by-run change (at most 5, largest |correlation| first; parameters held fixed are left out; none with fewer than 20 runs). It says which uncertain inputs the spread of the change follows, not that they alone cause it: parameters correlated with each other (in a posterior, say) share it.",
     })
 }
 

@@ -18,6 +18,10 @@ pub struct Driver {
 /// How many parameters `comparison.json` lists for each measure.
 pub const TOP: usize = 5;
 
+/// The fewest runs from which correlations are given: with fewer, chance alone makes them large
+/// (with 3 runs every rank correlation is ±1 or ±0.5).
+pub const MIN_RUNS: usize = 20;
+
 /// Ranks of `x` from 1, ties given their average rank.
 fn ranks(x: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..x.len()).collect();
@@ -63,7 +67,7 @@ pub fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
 
 /// The `top` drawn parameters of `model` (values from `runs`, in run order) with the largest
 /// |rank correlation| with `change` (one value a run, in the same order); a parameter held
-/// fixed, or a change the same in every run, gives none.
+/// fixed, a change the same in every run, or fewer than `MIN_RUNS` runs give none.
 pub fn drivers(
     model: &Model,
     runs: &dyn Runs,
@@ -71,6 +75,9 @@ pub fn drivers(
     top: usize,
 ) -> Result<Vec<Driver>, Error> {
     let mut out = Vec::new();
+    if change.len() < MIN_RUNS {
+        return Ok(out);
+    }
     for p in model.params.params.iter().filter(|p| p.dist.is_drawn()) {
         for k in 0..p.components.len().max(1) {
             let slot = p.slot + k;

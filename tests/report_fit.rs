@@ -79,7 +79,11 @@ fn stat(csv: &str, scenario: Option<&str>, year: &str, metric: &str) -> [f64; 3]
             f.len() == 8 && f[1] == year && f[2] == metric && scenario.is_none_or(|s| f[0] == s)
         })
         .unwrap_or_else(|| panic!("no {year} {metric}"));
-    let v: Vec<f64> = line.split(',').skip(5).map(|x| x.parse().unwrap()).collect();
+    let v: Vec<f64> = line
+        .split(',')
+        .skip(5)
+        .map(|x| x.parse().unwrap())
+        .collect();
     [v[0], v[1], v[2]]
 }
 
@@ -120,9 +124,16 @@ fn a_posterior_drawn_run_reports_its_fit_and_a_prior_drawn_one_does_not() {
     assert_eq!(metrics.len(), 8);
     for m in &metrics {
         for ext in ["svg", "png"] {
-            assert!(dir.join(format!("charts/fit-{m}.{ext}")).is_file(), "fit-{m}.{ext}");
+            assert!(
+                dir.join(format!("charts/fit-{m}.{ext}")).is_file(),
+                "fit-{m}.{ext}"
+            );
         }
-        assert_eq!(md.matches(&format!("(charts/fit-{m}.png)")).count(), 1, "{m}");
+        assert_eq!(
+            md.matches(&format!("(charts/fit-{m}.png)")).count(),
+            1,
+            "{m}"
+        );
     }
     assert_eq!(html.matches("<svg").count(), metrics.len());
     assert!(html.contains("inside the calibrated 90% interval"));
@@ -169,10 +180,7 @@ fn the_fit_table_and_the_fit_sheet_quote_the_runs_yearly_csv() {
         if m == "late_early_ratio" {
             continue;
         }
-        let row = format!(
-            "| {} | {y} | ",
-            m.replace('_', "\\_")
-        );
+        let row = format!("| {} | {y} | ", m.replace('_', "\\_"));
         let line = md
             .lines()
             .find(|l| l.starts_with(&row))
@@ -184,7 +192,11 @@ fn the_fit_table_and_the_fit_sheet_quote_the_runs_yearly_csv() {
             three_sf(p95)
         );
         assert!(line.contains(&want), "{line} lacks {want}");
-        let inside_cell = if p5 <= v && v <= p95 { "| yes |" } else { "| no |" };
+        let inside_cell = if p5 <= v && v <= p95 {
+            "| yes |"
+        } else {
+            "| no |"
+        };
         assert!(line.contains(inside_cell), "{line}");
     }
     let want = format!(
@@ -239,8 +251,16 @@ fn a_comparison_report_leads_with_its_change_and_the_interval_and_shows_the_fit(
         .unwrap();
     let q = |v: &Value, k: &str| v[k].as_f64().unwrap();
     let deltas = std::fs::read_to_string(dir.join("deltas.csv")).unwrap();
-    let [l5, l50, l95] = stat(&deltas, Some("history-2010-protected"), "2024-25", "late_spend");
-    assert!(q(cic, "p50") < 0.0 && l50 < 0.0, "protecting early help lowers both");
+    let [l5, l50, l95] = stat(
+        &deltas,
+        Some("history-2010-protected"),
+        "2024-25",
+        "late_spend",
+    );
+    assert!(
+        q(cic, "p50") < 0.0 && l50 < 0.0,
+        "protecting early help lowers both"
+    );
     let first = md.split("\n\n").nth(1).unwrap();
     let want = format!(
         "Against history-2010, history-2010-protected puts children in care at 31 March 2025 lower by {} (90% interval {} to {}) and late spend in 2024-25 lower by {} (90% interval {} to {}).",
@@ -251,7 +271,10 @@ fn a_comparison_report_leads_with_its_change_and_the_interval_and_shows_the_fit(
         money(-l95),
         money(-l5)
     );
-    assert!(first.contains(&want), "first paragraph:\n{first}\nwant:\n{want}");
+    assert!(
+        first.contains(&want),
+        "first paragraph:\n{first}\nwant:\n{want}"
+    );
     let top = drivers["children_in_care_change"][0]["parameter"]
         .as_str()
         .unwrap()
@@ -283,12 +306,17 @@ fn any_comparison_leads_with_its_change_at_the_horizon() {
     let (md, _) = report(&dir);
     let first = md.split("\n\n").nth(1).unwrap();
     assert!(
-        first.starts_with("Against baseline, family-help-investment puts children in care at 31 March 2035 "),
+        first.starts_with(
+            "Against baseline, family-help-investment puts children in care at 31 March 2035 "
+        ),
         "{first}"
     );
     assert!(first.contains(" and late spend in 2034-35 "), "{first}");
     assert!(first.contains("(90% interval "), "{first}");
-    assert!(!md.contains("How well the model reproduces"), "drawn from priors");
+    assert!(
+        !md.contains("How well the model reproduces"),
+        "drawn from priors"
+    );
     // Three runs are too few for correlations: none is given, and the lead names none.
     let c = json(&dir.join("comparison.json"));
     let d = &c["alternatives"][0]["uncertainty_drivers"];
@@ -313,7 +341,10 @@ fn a_missing_or_changed_posterior_is_named_in_the_section_without_failing() {
         .stderr(predicates::str::contains("gone.posterior.json"));
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(md.contains("## How well the model reproduces the published figures"));
-    assert!(md.contains("was not found (looked for calibration/gone.posterior.json)"), "{md}");
+    assert!(
+        md.contains("was not found (looked for calibration/gone.posterior.json)"),
+        "{md}"
+    );
     assert!(md.contains("Fix: run carecast report from the folder"));
     let mut changed = original.clone();
     changed["parameter_draws"]["sha256"] = "0".repeat(64).into();

@@ -15,7 +15,9 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 fn text<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("(not recorded)")
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or("(not recorded)")
 }
 
 /// The posterior a summary.json names, if its draws came from one: (file as written, sha256).
@@ -89,7 +91,10 @@ fn find(summary: &Value, file: &str, sha: &str) -> Found {
             )),
         };
     }
-    let list: Vec<String> = tried.iter().map(|p| tidy(p).display().to_string()).collect();
+    let list: Vec<String> = tried
+        .iter()
+        .map(|p| tidy(p).display().to_string())
+        .collect();
     Found::Problem(match changed {
         Some((path, got)) => format!(
             "the posterior file {} has changed since the runs (its sha256 is {got}; the runs used {sha}), so its targets and draws are not the ones the runs took. Fix: rerun the scenarios on the current file, or restore the one they used.",
@@ -159,7 +164,10 @@ fn section(
 ) -> Result<FitSection, Error> {
     let calibrated = text(doc, "scenario");
     let targets = fit::posterior_rows(doc);
-    let draws = doc.get("draws").and_then(Value::as_array).map_or(0, Vec::len);
+    let draws = doc
+        .get("draws")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
     // A run of the calibrated scenario itself, over the targets' years, gives its own numbers.
     let fitted = scenarios
         .iter()
@@ -287,7 +295,10 @@ fn intro(
         .get("effective_sample_size")
         .and_then(Value::as_f64)
         .map_or(String::new(), |e| format!(", effective sample size {e:.0}"));
-    let draws = doc.get("draws").and_then(Value::as_array).map_or(0, Vec::len);
+    let draws = doc
+        .get("draws")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
     let calibrated = text(doc, "scenario");
     let mut s = format!(
         "{} {} from the posterior {} ({draws} draws{ess}), which carecast calibrate --posterior fitted for {calibrated}, on the cohort engine, to the {n} published figures of {} ({span}). ",
@@ -352,13 +363,25 @@ fn backtest(dir: &Path, doc: &Value, users: &[&ScenarioFiles]) -> String {
     format!(
         "No backtest sits beside this folder ({}); carecast backtest {} --targets {} --until YEAR --out {} writes one, which says how well the model calibrated on the years to YEAR forecasts the later figures.",
         out.join(format!("{}-backtest", names[0])).display(),
-        users
-            .iter()
-            .find(|u| text(u.summary, "scenario") == names[0])
-            .map_or("SCENARIO.json", |u| text(u.summary, "scenario_file")),
+        scenario_file(doc, users, names[0]),
         text(doc, "targets_file"),
         out.display()
     )
+}
+
+/// The file of scenario `name`: a run's summary.json names it, or the posterior's own command
+/// line (`carecast calibrate FILE ...`) does.
+fn scenario_file<'a>(doc: &'a Value, users: &[&'a ScenarioFiles], name: &str) -> &'a str {
+    if let Some(u) = users.iter().find(|u| text(u.summary, "scenario") == name) {
+        return text(u.summary, "scenario_file");
+    }
+    let words: Vec<&str> = text(doc, "command").split_whitespace().collect();
+    words
+        .iter()
+        .position(|w| *w == "calibrate")
+        .and_then(|i| words.get(i + 1))
+        .copied()
+        .unwrap_or("SCENARIO.json")
 }
 
 fn join_and(parts: &[String]) -> String {

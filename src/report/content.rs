@@ -239,7 +239,10 @@ pub fn for_comparison(
             lead::for_alternative(alt, &label, &baseline, last, deltas, s)
         })
         .collect();
-    let mut description: Vec<String> = (!lead.is_empty()).then(|| lead.join(" ")).into_iter().collect();
+    let mut description: Vec<String> = (!lead.is_empty())
+        .then(|| lead.join(" "))
+        .into_iter()
+        .collect();
     description.push(format!(
         "Each alternative compared with {baseline}, run by run with common random numbers, {} to {last}, £ at {} prices.",
         str_of(c, "start_year"),

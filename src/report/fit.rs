@@ -382,10 +382,20 @@ mod tests {
 
     #[test]
     fn tolerances_follow_stocks_flows_and_the_ratio() {
-        let cic = row("children_in_care", "2024-25", 81770.0, [80000.0, 84430.0, 88000.0]);
+        let cic = row(
+            "children_in_care",
+            "2024-25",
+            81770.0,
+            [80000.0, 84430.0, 88000.0],
+        );
         assert_eq!(cic.tolerance(), 0.03);
         assert!(!cic.within() && cic.inside());
-        let exits = row("care_exits", "2024-25", 34450.0, [31000.0, 32061.0, 34000.0]);
+        let exits = row(
+            "care_exits",
+            "2024-25",
+            34450.0,
+            [31000.0, 32061.0, 34000.0],
+        );
         assert_eq!(exits.tolerance(), 0.06);
         assert!(!exits.within() && !exits.inside());
         let r = row("late_early_ratio", "2024-25", 4.27, [4.0, 4.39, 4.9]);
@@ -407,7 +417,10 @@ mod tests {
                       h,2010-11,children_in_care,children,65100,63000.4,65123.5,67400\n\
                       h,2011-12,children_in_care,children,66100,64000,66100,68400\n";
         let rows = run_rows(&targets, yearly).unwrap();
-        assert_eq!((rows[0].p5, rows[0].p50, rows[0].p95), (63000.4, 65123.5, 67400.0));
+        assert_eq!(
+            (rows[0].p5, rows[0].p50, rows[0].p95),
+            (63000.4, 65123.5, 67400.0)
+        );
         assert!(run_rows(&[row("cp_plans", "2010-11", 1.0, [0.0; 3])], yearly).is_none());
         let source = FitSource::Runs {
             label: "h".into(),
@@ -417,9 +430,20 @@ mod tests {
         let t = table(&rows, &source);
         assert_eq!(
             t.rows[0],
-            ["children_in_care", "2010-11", "65,500", "65,100", "63,000 to 67,400", "\u{2212}0.6%", "yes", "yes"]
+            [
+                "children_in_care",
+                "2010-11",
+                "65,500",
+                "65,100",
+                "63,000 to 67,400",
+                "\u{2212}0.6%",
+                "yes",
+                "yes"
+            ]
         );
-        assert!(t.note.contains("across h's 200 runs (Monte Carlo, yearly.csv)"));
+        assert!(t
+            .note
+            .contains("across h's 200 runs (Monte Carlo, yearly.csv)"));
         let words = ChartWords {
             median_label: "Median of 200 runs".into(),
             band: "b".into(),

@@ -88,7 +88,10 @@ const CHIEFLY: f64 = 0.7;
 /// its first mention only.
 fn drivers_sentence(alt: &Value, summary: Option<&Value>) -> Option<String> {
     let measures: Vec<(&str, Vec<(String, f64)>)> = [
-        ("children in care", top_drivers(alt, "children_in_care_change")),
+        (
+            "children in care",
+            top_drivers(alt, "children_in_care_change"),
+        ),
         ("late spend", top_drivers(alt, "late_spend_change_in_year")),
     ]
     .into_iter()
@@ -126,7 +129,10 @@ fn drivers_sentence(alt: &Value, summary: Option<&Value>) -> Option<String> {
                 let all: Vec<String> = d.iter().map(|(p, r)| name(p, *r)).collect();
                 all.join(" and ")
             };
-            format!("the change in {what} follows {} {named}", if chiefly { "chiefly" } else { "most" })
+            format!(
+                "the change in {what} follows {} {named}",
+                if chiefly { "chiefly" } else { "most" }
+            )
         })
         .collect();
     let lead = if chiefly || measures.iter().any(|(_, d)| d[0].1.abs() >= CHIEFLY) {
@@ -134,7 +140,11 @@ fn drivers_sentence(alt: &Value, summary: Option<&Value>) -> Option<String> {
     } else {
         format!(
             "Across the paired runs no single parameter dominates the spread of {}",
-            if measures.len() == 1 { "the change" } else { "either change" }
+            if measures.len() == 1 {
+                "the change"
+            } else {
+                "either change"
+            }
         )
     };
     let sep = if lead.ends_with("runs") { " " } else { ": " };
@@ -220,8 +230,15 @@ mod tests {
         }];
         let summary = json!({"parameters": [{"name": "family_help_rr",
             "distribution": {"description": "Effect of family help on escalation"}}]});
-        let s = for_alternative(&alt, "Protected", "History", "2024-25", &deltas, Some(&summary))
-            .unwrap();
+        let s = for_alternative(
+            &alt,
+            "Protected",
+            "History",
+            "2024-25",
+            &deltas,
+            Some(&summary),
+        )
+        .unwrap();
         assert_eq!(
             s,
             "Against History, Protected puts children in care at 31 March 2025 lower by 7,680 (90% interval 3,800 to 11,800) and late spend in 2024-25 lower by £910m (90% interval £402m to £1,420m). Across the paired runs the changes in children in care and in late spend both follow chiefly family_help_rr (effect of family help on escalation; rank correlation 0.93 and 0.90)."

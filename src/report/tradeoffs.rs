@@ -6,10 +6,10 @@
 use super::lead::parameter_words;
 use super::numbers::{grouped, three_sf};
 use crate::results::drivers::pearson;
+use crate::results::stats::summarise;
 use crate::scenario::params::ParamSet;
 use crate::scenario::quantile::quantiles;
 use crate::scenario::raw::RawParam;
-use crate::results::stats::summarise;
 use indexmap::IndexMap;
 use serde_json::Value;
 

@@ -314,8 +314,9 @@ fn fit_rows(report: &Report) -> Vec<Vec<Cell>> {
     let mut rows = Vec::new();
     for section in &report.fit {
         for r in &section.rows {
-            let unit = crate::results::metrics::index_of(&r.metric)
-                .map_or("children", |k| crate::results::metrics::METRICS[k].1.as_str());
+            let unit = crate::results::metrics::index_of(&r.metric).map_or("children", |k| {
+                crate::results::metrics::METRICS[k].1.as_str()
+            });
             let f = number_format(unit);
             rows.push(vec![
                 text(&r.metric),

@@ -241,7 +241,7 @@ fn chart_words(doc: &Value, fitted: Option<&Value>, draws: usize) -> ChartWords 
         Some(s) => {
             let runs = crate::report::params::plain(s.get("runs"));
             let engine = match Engine::of(s) {
-                Engine::Cohort => "cohort-engine draws",
+                Engine::Cohort => "cohort-engine projections",
                 _ => "Monte Carlo runs",
             };
             ChartWords {

@@ -54,13 +54,22 @@ fn inline_svg(svg: &str) -> String {
 }
 
 /// A text table under its own heading (`level`: "h2", "h3"), with its note; the columns for
-/// which `numeric` holds are set right, as numbers.
-fn table(t: &TextTable, level: &str, numeric: &dyn Fn(usize) -> bool) -> String {
+/// which `numeric` holds are set right, as numbers; `widths` (percentages, one a column, or
+/// none) size the columns.
+fn table(t: &TextTable, level: &str, numeric: &dyn Fn(usize) -> bool, widths: &[u32]) -> String {
     let mut h = format!(
-        "<{level}>{}</{level}>\n<p class=\"note\">{}</p>\n<table>\n<thead><tr>",
+        "<{level}>{}</{level}>\n<p class=\"note\">{}</p>\n<table>\n",
         escape(&t.title),
         escape(&t.note)
     );
+    if !widths.is_empty() {
+        h.push_str("<colgroup>");
+        for w in widths {
+            h.push_str(&format!("<col style=\"width: {w}%\" />"));
+        }
+        h.push_str("</colgroup>\n");
+    }
+    h.push_str("<thead><tr>");
     for c in &t.header {
         h.push_str(&format!("<th>{}</th>", escape(c)));
     }
@@ -110,12 +119,13 @@ pub fn render(r: &Report) -> String {
             h.push_str(&figure(c));
         }
         if let Some(t) = &f.table {
-            h.push_str(&table(t, "h3", &|i| (2..=5).contains(&i)));
+            let widths = [19, 9, 11, 10, 19, 9, 11, 12];
+            h.push_str(&table(t, "h3", &|i| (2..=5).contains(&i), &widths));
         }
     }
     if let Some(t) = &r.path {
         let last = t.header.len().saturating_sub(1);
-        h.push_str(&table(t, "h2", &|i| i != 0 && i != last));
+        h.push_str(&table(t, "h2", &|i| i != 0 && i != last, &[]));
     }
     h.push_str("<h2>Charts</h2>\n");
     if r.charts.is_empty() {

@@ -78,7 +78,7 @@ fn series(
         .collect();
     let (name, unit) = METRICS[metric];
     FitSeries {
-        what: words(name),
+        what: charts::metric_words(name),
         y_format: match unit {
             Unit::GbpM => ValueFormat::GbpM,
             Unit::Ratio => ValueFormat::Ratio,
@@ -89,30 +89,12 @@ fn series(
         p50: stats.iter().map(|s| s.p50).collect(),
         p95: stats.iter().map(|s| s.p95).collect(),
         observed,
-        draws: per_draw.len(),
+        median_label: "Posterior median".into(),
+        band: format!(
+            "90% interval across {} posterior draws (cohort engine)",
+            per_draw.len()
+        ),
+        subtitle: "Calibrated model against the published series (calibrate --posterior)".into(),
         footer: footer.to_string(),
-    }
-}
-
-/// A metric's name in words for a chart title.
-fn words(name: &str) -> String {
-    match name {
-        "children_in_care" => "Children in care at 31 March".into(),
-        "children_in_need" => "Children in need at 31 March".into(),
-        "cp_plans" => "Child protection plans at 31 March".into(),
-        "cp_starts" => "Child protection plans started in the year".into(),
-        "care_entries" => "Children entering care in the year".into(),
-        "care_exits" => "Children leaving care in the year".into(),
-        "referrals" => "Referrals in the year".into(),
-        "late_early_ratio" => "Late spend per £1 of early spend".into(),
-        "late_spend" => "Late spend".into(),
-        "early_spend" => "Early spend".into(),
-        other => {
-            let s = other.replace('_', " ");
-            let mut c = s.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        }
     }
 }

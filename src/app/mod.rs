@@ -15,6 +15,7 @@ pub mod output;
 pub mod posterior;
 pub mod progress;
 pub mod report;
+pub mod report_fit;
 pub mod scale;
 pub mod shard;
 

@@ -1,7 +1,9 @@
 //! `carecast report DIR`: writes report.html, report.md and results.xlsx into a run or
-//! comparison folder.
+//! comparison folder (and, for scenarios drawn from a posterior, the fit charts into its
+//! `charts/`).
 
 use super::folder::{self, ResultFolder};
+use super::report_fit;
 use crate::cli::ReportArgs;
 use crate::error::Error;
 use crate::report::content::{self, Chart, ScenarioFiles};
@@ -41,7 +43,8 @@ fn read_json(path: &Path) -> Result<Value, Error> {
     })
 }
 
-/// The SVG charts under `dir/charts`, in report order, linked to their PNG where there is one.
+/// The SVG charts under `dir/charts`, in report order, linked to their PNG where there is one;
+/// the fit charts (`fit-*`, which the fit section writes and shows) are left out.
 fn charts(dir: &Path) -> Result<Vec<Chart>, Error> {
     let chart_dir = dir.join("charts");
     let Ok(entries) = std::fs::read_dir(&chart_dir) else {
@@ -62,6 +65,9 @@ fn charts(dir: &Path) -> Result<Vec<Chart>, Error> {
         else {
             continue;
         };
+        if stem.starts_with("fit-") || stem.contains("-fit-") {
+            continue;
+        }
         let link = if chart_dir.join(format!("{stem}.png")).is_file() {
             format!("charts/{stem}.png")
         } else {
@@ -146,7 +152,9 @@ pub fn report(args: &ReportArgs) -> Result<(), Error> {
                 yearly: y,
             })
             .collect();
-        let report = content::for_comparison(&comparison, &files, charts(dir)?, &command);
+        let mut report =
+            content::for_comparison(&comparison, &files, &deltas, charts(dir)?, &command);
+        report.fit = report_fit::sections(dir, &files)?;
         (report, yearly, Some(deltas))
     } else {
         let summary = read_json(&dir.join("summary.json"))?;
@@ -156,7 +164,9 @@ pub fn report(args: &ReportArgs) -> Result<(), Error> {
             summary: &summary,
             yearly: &yearly,
         };
-        (content::for_run(&files, charts(dir)?, &command), rows, None)
+        let mut report = content::for_run(&files, charts(dir)?, &command);
+        report.fit = report_fit::sections(dir, std::slice::from_ref(&files))?;
+        (report, rows, None)
     };
     if let Some(title) = &args.title {
         report.title = title.clone();

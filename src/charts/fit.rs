@@ -1,5 +1,6 @@
-//! The fit charts of a Bayesian calibration (`fit-<metric>.svg`): the posterior's median and 90%
-//! band of one metric in every year, with the observed targets as points. Years without a target
+//! The fit charts of a Bayesian calibration (`fit-<metric>.svg`): the calibrated model's median
+//! and 90% band of one metric by year (the posterior's draws from `calibrate --posterior`, or a
+//! report's runs on that posterior), with the observed targets as points. Years without a target
 //! (the withheld even years of the history) have no point, and the note says so.
 use super::data::Year;
 use super::figure::{Figure, LegendItem, Mark, Panel, Swatch};
@@ -19,10 +20,36 @@ pub struct FitSeries {
     pub p95: Vec<f64>,
     /// (index into `years`, observed value) of each target.
     pub observed: Vec<(usize, f64)>,
-    /// Draws behind the band, for the note.
-    pub draws: usize,
+    /// What the line is, for the legend: "Posterior median", "Median of 200 runs".
+    pub median_label: String,
+    /// What the band is, for the note: "90% interval across 2000 posterior draws (cohort engine)".
+    pub band: String,
+    pub subtitle: String,
     /// The source line (command, scenario, targets file).
     pub footer: String,
+}
+
+/// A metric's name in words for a chart title.
+pub fn metric_words(name: &str) -> String {
+    match name {
+        "children_in_care" => "Children in care at 31 March".into(),
+        "children_in_need" => "Children in need at 31 March".into(),
+        "cp_plans" => "Child protection plans at 31 March".into(),
+        "cp_starts" => "Child protection plans started in the year".into(),
+        "care_entries" => "Children entering care in the year".into(),
+        "care_exits" => "Children leaving care in the year".into(),
+        "referrals" => "Referrals in the year".into(),
+        "late_early_ratio" => "Late spend per £1 of early spend".into(),
+        "late_spend" => "Late spend".into(),
+        "early_spend" => "Early spend".into(),
+        other => {
+            let s = other.replace('_', " ");
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        }
+    }
 }
 
 /// The fit chart of one metric.
@@ -45,8 +72,9 @@ pub fn figure(s: &FitSeries) -> Figure {
         .filter(|&&(i, v)| v >= s.p5[i] && v <= s.p95[i])
         .count();
     let mut notes = vec![format!(
-        "Line: posterior median; shading: 90% interval across {} posterior draws (cohort engine). {} of {} observed points lie inside it.",
-        s.draws,
+        "Line: {}; shading: {}. {} of {} observed points lie inside it.",
+        s.median_label.to_lowercase(),
+        s.band,
         inside,
         s.observed.len()
     )];
@@ -62,8 +90,7 @@ pub fn figure(s: &FitSeries) -> Figure {
             s.what,
             s.observed.len()
         ),
-        subtitle: "Calibrated model against the published series (calibrate --posterior)"
-            .to_string(),
+        subtitle: s.subtitle.clone(),
         footer: s.footer.clone(),
         x_title: "Financial year (stocks at 31 March, its end; flows in the year)".to_string(),
         y_title: s.what.clone(),
@@ -94,7 +121,7 @@ pub fn figure(s: &FitSeries) -> Figure {
         legend: vec![
             LegendItem {
                 swatch: Swatch::Line(colour),
-                label: "Posterior median".to_string(),
+                label: s.median_label.clone(),
             },
             LegendItem {
                 swatch: Swatch::Band(colour, alpha),
@@ -125,7 +152,9 @@ mod tests {
             p50: vec![65.0, 66.0, 67.0, 68.0],
             p95: vec![70.0, 71.0, 72.0, 73.0],
             observed: vec![(0, 64.0), (2, 80.0)],
-            draws: 400,
+            median_label: "Posterior median".into(),
+            band: "90% interval across 400 posterior draws (cohort engine)".into(),
+            subtitle: "Calibrated model against the published series".into(),
             footer: "Source: test".into(),
         }
     }
@@ -142,7 +171,10 @@ mod tests {
             })
             .collect();
         assert_eq!(dots, vec![vec![(0.0, 64.0), (2.0, 80.0)]]);
-        assert!(fig.notes[0].contains("1 of 2 observed points lie inside"));
+        assert_eq!(
+            fig.notes[0],
+            "Line: posterior median; shading: 90% interval across 400 posterior draws (cohort engine). 1 of 2 observed points lie inside it."
+        );
         assert!(
             fig.title.contains("1 of 2 published figures inside"),
             "{}",

@@ -38,7 +38,7 @@ pub use comparison::{
 pub use data::{ScenarioResults, Stat, Summary, Year};
 pub use error::ChartError;
 pub use figure::{Figure, LegendItem, Mark, Panel, Swatch};
-pub use fit::{figure as fit_figure, FitSeries};
+pub use fit::{figure as fit_figure, metric_words, FitSeries};
 pub use format::{count, gbp_m, ratio as format_ratio, ValueFormat};
 pub use layout::{ChartLayout, PanelLayout, Rect};
 pub use metric::{Metric, Unit};

@@ -1,11 +1,14 @@
 //! The report's content as plain data, built from a result folder's parsed files; both writers render it.
 
 use super::findings;
+use super::fit::FitSection;
+use super::lead;
 use super::measures::{self, Measure};
 use super::method::{self, Engine};
 use super::params::{parameter_table, plain, ParamTable};
 use super::path::{self, TextTable};
 use super::policy::{self, PolicyTable};
+use super::tables::ResultRow;
 use serde_json::Value;
 
 /// One chart: a title, its file stem under `charts/`, the SVG text to inline and the relative
@@ -23,6 +26,9 @@ pub struct Report {
     pub title: String,
     pub description: Vec<String>,
     pub findings: Vec<String>,
+    /// How well a calibrated model reproduces the figures it was calibrated on (scenarios drawn
+    /// from a posterior only; set by the application, which reads the posterior file).
+    pub fit: Vec<FitSection>,
     /// A run's every year (single-scenario reports only).
     pub path: Option<TextTable>,
     pub charts: Vec<Chart>,
@@ -183,6 +189,7 @@ pub fn for_run(files: &ScenarioFiles, charts: Vec<Chart>, report_command: &str) 
         title: format!("carecast results: {label}"),
         description,
         findings,
+        fit: Vec::new(),
         path: path::table(s, files.yearly, &label),
         charts,
         policy: policy::table(s).into_iter().collect(),
@@ -202,6 +209,7 @@ pub fn for_run(files: &ScenarioFiles, charts: Vec<Chart>, report_command: &str) 
 pub fn for_comparison(
     comparison: &Value,
     scenarios: &[ScenarioFiles],
+    deltas: &[ResultRow],
     charts: Vec<Chart>,
     report_command: &str,
 ) -> Report {
@@ -216,11 +224,30 @@ pub fn for_comparison(
     let baseline = summary_of(str_of(c, "baseline"))
         .map_or_else(|| str_of(c, "baseline").to_string(), label_of);
     let mut findings = Vec::new();
-    let mut description = vec![format!(
+    let alternatives: Vec<&Value> = c
+        .get("alternatives")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .collect();
+    // The first paragraph: what each alternative changes, with its interval.
+    let lead: Vec<String> = alternatives
+        .iter()
+        .filter_map(|alt| {
+            let s = summary_of(str_of(alt, "scenario"));
+            let label = s.map_or_else(|| str_of(alt, "scenario").to_string(), label_of);
+            lead::for_alternative(alt, &label, &baseline, last, deltas, s)
+        })
+        .collect();
+    let mut description: Vec<String> = (!lead.is_empty())
+        .then(|| lead.join(" "))
+        .into_iter()
+        .collect();
+    description.push(format!(
         "Each alternative compared with {baseline}, run by run with common random numbers, {} to {last}, £ at {} prices.",
         str_of(c, "start_year"),
         str_of(c, "price_base")
-    )];
+    ));
     if let Some(b) = scenarios.first() {
         description.push(format!(
             "{}, the baseline: {}",
@@ -228,12 +255,7 @@ pub fn for_comparison(
             str_of(b.summary, "description")
         ));
     }
-    for alt in c
-        .get("alternatives")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for alt in alternatives {
         let name = str_of(alt, "scenario");
         let alt_summary = summary_of(name);
         let label = alt_summary.map_or_else(|| name.to_string(), label_of);
@@ -287,6 +309,7 @@ pub fn for_comparison(
         title: format!("carecast comparison: {}", str_of(c, "comparison")),
         description,
         findings,
+        fit: Vec::new(),
         path: None,
         charts,
         policy: policy_tables,

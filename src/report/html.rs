@@ -53,27 +53,31 @@ fn inline_svg(svg: &str) -> String {
         .to_string()
 }
 
-/// A text table under its own heading, with its note; the first column is the year, the last
-/// text, the others numbers.
-fn table(t: &TextTable) -> String {
+/// A text table under its own heading (`level`: "h2", "h3"), with its note; the columns for
+/// which `numeric` holds are set right, as numbers; `widths` (percentages, one a column, or
+/// none) size the columns.
+fn table(t: &TextTable, level: &str, numeric: &dyn Fn(usize) -> bool, widths: &[u32]) -> String {
     let mut h = format!(
-        "<h2>{}</h2>\n<p class=\"note\">{}</p>\n<table>\n<thead><tr>",
+        "<{level}>{}</{level}>\n<p class=\"note\">{}</p>\n<table>\n",
         escape(&t.title),
         escape(&t.note)
     );
+    if !widths.is_empty() {
+        h.push_str("<colgroup>");
+        for w in widths {
+            h.push_str(&format!("<col style=\"width: {w}%\" />"));
+        }
+        h.push_str("</colgroup>\n");
+    }
+    h.push_str("<thead><tr>");
     for c in &t.header {
         h.push_str(&format!("<th>{}</th>", escape(c)));
     }
     h.push_str("</tr></thead>\n<tbody>\n");
-    let last = t.header.len().saturating_sub(1);
     for row in &t.rows {
         h.push_str("<tr>");
         for (i, c) in row.iter().enumerate() {
-            let class = if i == 0 || i == last {
-                ""
-            } else {
-                " class=\"num\""
-            };
+            let class = if numeric(i) { " class=\"num\"" } else { "" };
             h.push_str(&format!("<td{class}>{}</td>", escape(c)));
         }
         h.push_str("</tr>\n");
@@ -97,20 +101,38 @@ pub fn render(r: &Report) -> String {
         h.push_str(&format!("<li>{}</li>\n", escape(f)));
     }
     h.push_str("</ul>\n");
+    let mut figures = 0;
+    let mut figure = |c: &super::content::Chart| {
+        figures += 1;
+        format!(
+            "<figure>\n{}\n<figcaption>Figure {figures}. {}</figcaption>\n</figure>\n",
+            inline_svg(&c.svg),
+            escape(&c.title)
+        )
+    };
+    for f in &r.fit {
+        h.push_str(&format!("<h2>{}</h2>\n", escape(&f.title)));
+        for p in &f.paragraphs {
+            h.push_str(&format!("<p>{}</p>\n", escape(p)));
+        }
+        for c in &f.charts {
+            h.push_str(&figure(c));
+        }
+        if let Some(t) = &f.table {
+            let widths = [19, 9, 11, 10, 19, 9, 11, 12];
+            h.push_str(&table(t, "h3", &|i| (2..=5).contains(&i), &widths));
+        }
+    }
     if let Some(t) = &r.path {
-        h.push_str(&table(t));
+        let last = t.header.len().saturating_sub(1);
+        h.push_str(&table(t, "h2", &|i| i != 0 && i != last, &[]));
     }
     h.push_str("<h2>Charts</h2>\n");
     if r.charts.is_empty() {
         h.push_str("<p>No charts were found in this folder (render them with <code>carecast chart</code>).</p>\n");
     }
-    for (i, c) in r.charts.iter().enumerate() {
-        h.push_str(&format!(
-            "<figure>\n{}\n<figcaption>Figure {}. {}</figcaption>\n</figure>\n",
-            inline_svg(&c.svg),
-            i + 1,
-            escape(&c.title)
-        ));
+    for c in &r.charts {
+        h.push_str(&figure(c));
     }
     if !r.policy.is_empty() {
         h.push_str("<h2>Policy</h2>\n");

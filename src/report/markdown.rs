@@ -19,9 +19,10 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// A text table under its own heading, with its note.
-fn table(t: &TextTable) -> String {
-    let mut m = format!("## {}\n\n{}\n\n", escape(&t.title), escape(&t.note));
+/// A text table under its own heading (`level`: "##", "###"), with its note; the columns for
+/// which `numeric` holds are set right.
+fn table(t: &TextTable, level: &str, numeric: &dyn Fn(usize) -> bool) -> String {
+    let mut m = format!("{level} {}\n\n{}\n\n", escape(&t.title), escape(&t.note));
     let cells = |row: &[String]| {
         row.iter()
             .map(|c| escape(c))
@@ -30,13 +31,7 @@ fn table(t: &TextTable) -> String {
     };
     m.push_str(&format!("| {} |\n", cells(&t.header)));
     let align: Vec<&str> = (0..t.header.len())
-        .map(|i| {
-            if i == 0 || i + 1 == t.header.len() {
-                "---"
-            } else {
-                "---:"
-            }
-        })
+        .map(|i| if numeric(i) { "---:" } else { "---" })
         .collect();
     m.push_str(&format!("|{}|\n", align.join("|")));
     for row in &t.rows {
@@ -58,20 +53,33 @@ pub fn render(r: &Report) -> String {
         m.push_str(&format!("- {}\n", escape(f)));
     }
     m.push('\n');
+    let mut figures = 0;
+    let mut figure = |c: &super::content::Chart| {
+        figures += 1;
+        format!("![Figure {figures}. {}]({})\n\n", escape(&c.title), c.link)
+    };
+    for f in &r.fit {
+        m.push_str(&format!("## {}\n\n", escape(&f.title)));
+        for p in &f.paragraphs {
+            m.push_str(&format!("{}\n\n", escape(p)));
+        }
+        for c in &f.charts {
+            m.push_str(&figure(c));
+        }
+        if let Some(t) = &f.table {
+            m.push_str(&table(t, "###", &|i| (2..=5).contains(&i)));
+        }
+    }
     if let Some(t) = &r.path {
-        m.push_str(&table(t));
+        let last = t.header.len().saturating_sub(1);
+        m.push_str(&table(t, "##", &|i| i != 0 && i != last));
     }
     m.push_str("## Charts\n\n");
     if r.charts.is_empty() {
         m.push_str("No charts were found in this folder (render them with `carecast chart`).\n\n");
     }
-    for (i, c) in r.charts.iter().enumerate() {
-        m.push_str(&format!(
-            "![Figure {}. {}]({})\n\n",
-            i + 1,
-            escape(&c.title),
-            c.link
-        ));
+    for c in &r.charts {
+        m.push_str(&figure(c));
     }
     if !r.policy.is_empty() {
         m.push_str("## Policy\n\n");

@@ -3,7 +3,9 @@
 
 pub mod content;
 pub mod findings;
+pub mod fit;
 pub mod html;
+pub mod lead;
 pub mod levers;
 pub mod limitations;
 pub mod markdown;
@@ -14,6 +16,7 @@ pub mod params;
 pub mod path;
 pub mod policy;
 pub mod tables;
+pub mod tradeoffs;
 pub mod xlsx;
 
 pub use content::{Chart, Report};

@@ -17,6 +17,7 @@ pub const HEADLINE_SHEET: &str = "Headline measures";
 pub const YEARLY_SHEET: &str = "Yearly results";
 pub const DIFFERENCES_SHEET: &str = "Differences";
 pub const PARAMETERS_SHEET: &str = "Parameters";
+pub const FIT_SHEET: &str = "Fit";
 pub const ABOUT_SHEET: &str = "About";
 
 /// Column headers of the yearly and differences sheets: yearly.csv's own.
@@ -291,6 +292,51 @@ fn parameter_rows(report: &Report) -> Vec<Vec<Cell>> {
     rows
 }
 
+const FIT_HEADERS: [&str; 12] = [
+    "Metric",
+    "Year",
+    "Unit",
+    "Observed",
+    "Median",
+    "p5",
+    "p95",
+    "Error",
+    "Inside 90% interval",
+    "Tolerance",
+    "Within tolerance",
+    "Model figures from",
+];
+
+/// Every target of every fit section: observed, the model's median and interval, the error and
+/// tolerance as shares (shown as percentages).
+fn fit_rows(report: &Report) -> Vec<Vec<Cell>> {
+    let yes = |b: bool| text(if b { "yes" } else { "no" });
+    let mut rows = Vec::new();
+    for section in &report.fit {
+        for r in &section.rows {
+            let unit = crate::results::metrics::index_of(&r.metric).map_or("children", |k| {
+                crate::results::metrics::METRICS[k].1.as_str()
+            });
+            let f = number_format(unit);
+            rows.push(vec![
+                text(&r.metric),
+                text(&r.year),
+                text(unit),
+                Cell::Number(r.observed, f),
+                Cell::Number(r.p50, f),
+                Cell::Number(r.p5, f),
+                Cell::Number(r.p95, f),
+                Cell::Number(r.error(), "+0.0%;-0.0%;0.0%"),
+                yes(r.inside()),
+                Cell::Number(r.tolerance(), "0%"),
+                yes(r.within()),
+                Cell::Wrapped(section.numbers_from.clone()),
+            ]);
+        }
+    }
+    rows
+}
+
 /// Sheet of each scenario's money by year at central values.
 pub const POLICY_SHEET: &str = "Policy";
 
@@ -326,6 +372,9 @@ fn about_rows(report: &Report, has_differences: bool) -> Vec<Vec<Cell>> {
         notes.push((DIFFERENCES_SHEET, "deltas.csv: alternative minus baseline, computed run by run with common random numbers, then summarised across runs."));
     }
     notes.push((POLICY_SHEET, "Each scenario's budget and extra early investment by year, at the parameters' central values (summary.json's policy block)."));
+    if report.fit.iter().any(|f| !f.rows.is_empty()) {
+        notes.push((FIT_SHEET, "Each published figure the posterior was calibrated on, against the model's median and 90% interval in its year (the last column says whose figures and which engine); error = median / observed - 1; tolerance: 3% for stocks, 6% for flows, 10% for the late:early ratio."));
+    }
     notes.push((PARAMETERS_SHEET, "Each parameter's distribution as the scenario states it, the values drawn across runs (for parameters drawn as one number), and its source or assumption."));
     notes.push(("Numbers", "Stored unrounded, exactly as in the CSV and JSON files; the number formats round only what is shown."));
     for (k, v) in notes {
@@ -335,7 +384,7 @@ fn about_rows(report: &Report, has_differences: bool) -> Vec<Vec<Cell>> {
 }
 
 /// The workbook's bytes: headline measures, yearly results, differences (when `deltas` is
-/// given), parameters and an About sheet.
+/// given), policy, the fit (when the report has a fit section), parameters and an About sheet.
 pub fn render(
     report: &Report,
     yearly: &[ResultRow],
@@ -381,6 +430,10 @@ pub fn render(
         ],
         &policy_rows(report),
     )?;
+    let fit = fit_rows(report);
+    if !fit.is_empty() {
+        write_table(wb.add_worksheet(), FIT_SHEET, &FIT_HEADERS, &fit)?;
+    }
     write_table(
         wb.add_worksheet(),
         PARAMETERS_SHEET,

@@ -3,6 +3,7 @@
 //! headline measures of `comparison.json`, and the series the comparison charts draw. Runs are
 //! read a metric at a time (`store::Runs`), so memory holds a few values a run.
 
+use super::drivers::{drivers, Driver, TOP};
 use super::format_value;
 use super::metrics::{idx, Unit, METRICS};
 use super::stats::{summarise, Summary};
@@ -178,6 +179,10 @@ pub struct Headline {
     pub children_kept_out_of_care: Summary,
     /// Cumulative net saving (−net cost) by year, summarised across runs (for the payback chart).
     pub cumulative_net_saving: Vec<Summary>,
+    /// The parameters whose draws the run-by-run change in children in care at the end of the
+    /// last year, and in late spend in the last year, follow most (`drivers`).
+    pub children_in_care_drivers: Vec<Driver>,
+    pub late_spend_drivers: Vec<Driver>,
 }
 
 /// Computes the headline measures of `alt` against `base`.
@@ -215,6 +220,10 @@ pub fn headline(base: Side, alt: Side) -> Result<Headline, Error> {
     let share = |k: usize| k as f64 / n.max(1) as f64;
     let break_even_by_year: Vec<f64> = by_year.iter().map(|&k| share(k)).collect();
     let kept: Vec<f64> = entries.iter().map(|e| -e).collect();
+    let last = years.saturating_sub(1);
+    let follows = |k: usize| -> Result<Vec<Driver>, Error> {
+        drivers(alt.model, alt.runs, &diff(base, alt, last, k)?, TOP)
+    };
     Ok(Headline {
         scenario: alt.model.name.clone(),
         discount_rate: alt.model.discount_rate,
@@ -233,6 +242,8 @@ pub fn headline(base: Side, alt: Side) -> Result<Headline, Error> {
         children_in_care_change,
         children_kept_out_of_care: summarise(&kept),
         cumulative_net_saving,
+        children_in_care_drivers: follows(idx::CIC)?,
+        late_spend_drivers: follows(idx::LATE_SPEND)?,
     })
 }
 
@@ -245,6 +256,17 @@ fn stats(s: &Summary) -> Value {
         }
     };
     json!({"mean": r(s.mean), "p5": r(s.p5), "p50": r(s.p50), "p95": r(s.p95)})
+}
+
+fn drivers_json(d: &[Driver]) -> Value {
+    d.iter()
+        .map(|d| {
+            json!({
+                "parameter": d.parameter,
+                "rank_correlation": (d.rank_correlation * 1000.0).round() / 1000.0 + 0.0,
+            })
+        })
+        .collect()
 }
 
 /// How the comparison was run.
@@ -272,6 +294,7 @@ pub fn conventions() -> Value {
         "probability_net_saving": "Share of runs whose cumulative net saving at the end of the horizon is strictly positive.",
         "children_kept_out_of_care": "Cumulative care entries avoided: −(change in care entries summed over the horizon), counting children (a child entering care twice counts twice). Positive = fewer entries than the baseline.",
         "children_in_care_change": "Change in children in care at 31 March of each year (a stock; negative = fewer children in care).",
+        "uncertainty_drivers": "For the change in children in care at 31 March of the last year and the change in late spend in the last year: the alternative's drawn parameters whose values across the paired runs have the largest Spearman rank correlation with the run-by-run change (at most 5, largest |correlation| first; parameters held fixed are left out; none with fewer than 20 runs). It says which uncertain inputs the spread of the change follows, not that they alone cause it: parameters correlated with each other (in a posterior, say) share it.",
     })
 }
 
@@ -327,6 +350,11 @@ pub fn comparison_json(
                 "cp_starts_change": stats(&h.cp_starts_change),
                 "children_kept_out_of_care": stats(&h.children_kept_out_of_care),
                 "children_in_care_change": cic,
+                "uncertainty_drivers": {
+                    "year": label(m.years - 1),
+                    "children_in_care_change": drivers_json(&h.children_in_care_drivers),
+                    "late_spend_change_in_year": drivers_json(&h.late_spend_drivers),
+                },
             })
         })
         .collect();

@@ -1,10 +1,12 @@
 //! Results of a batch of runs: the metric contract (`metrics`), every run's values in bounded
 //! memory (`store`), summaries across runs (`stats`), and the exports: `yearly.csv` (`yearly`) and
 //! `summary.json` (`summary`) as text, `runs.csv` (`runs`) written a run at a time; scenario
-//! comparisons (`compare`: `deltas.csv`, `comparison.json`).
+//! comparisons (`compare`: `deltas.csv`, `comparison.json`, with what the spread of each change
+//! follows, `drivers`).
 
 pub mod compare;
 pub mod convergence;
+pub mod drivers;
 pub mod metrics;
 pub mod policy;
 pub mod runs;

@@ -55,7 +55,9 @@ pub fn need(model: &Model) -> Need {
             );
         }
     }
-    if let Ok(p) = cohort::project(model, &values) {
+    // A scenario that continues another starts from that one's run 0.
+    let start = cohort::start(model, 0).ok().flatten();
+    if let Ok(p) = cohort::project_from(model, &values, start.as_ref()) {
         for (m, (name, unit)) in METRICS.iter().enumerate() {
             if !matches!(unit, Unit::Children | Unit::Families) {
                 continue;

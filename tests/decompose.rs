@@ -330,7 +330,7 @@ fn drivers_that_do_not_share_the_bases_years_seed_or_draws_are_refused_with_the_
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let seed = extend_history(d, "seed", serde_json::json!({"run": {"seed": 5}}));
-    let e = refused(d, &[seed.clone()], &[]);
+    let e = refused(d, &[seed], &[]);
     assert!(e.contains("seed.json") && e.contains("`run.seed` 5"), "{e}");
     assert!(e.contains("20100401"), "{e}");
     let priors = extend_history(d, "priors", serde_json::json!({"run": {"draws": null}}));
@@ -376,4 +376,70 @@ fn a_decomposition_without_drivers_is_a_usage_error_that_shows_an_example() {
             "{d}: {h}"
         );
     }
+}
+
+/// The guide's decomposition table (printed by `scripts/decomposition.sh`): part -> its cells.
+fn guide_table() -> Vec<Vec<String>> {
+    let guide = fs::read_to_string("docs/guide.md").unwrap();
+    let start = guide
+        .find("| part | median | 90% interval | cohort engine")
+        .expect("the guide's decomposition table");
+    guide[start..]
+        .lines()
+        .map(str::trim)
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|l| {
+            l.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_quotes_the_guides_decomposition_table() {
+    let readme: String = fs::read_to_string("README.md")
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let table = guide_table();
+    let row = |part: &str| {
+        table
+            .iter()
+            .find(|r| r[0] == part)
+            .unwrap_or_else(|| panic!("no row {part} in {table:?}"))
+            .clone()
+    };
+    // The guide's rows are the shipped drivers' labels, in the order the guide runs them.
+    let labels: Vec<String> = DRIVERS
+        .iter()
+        .map(|d| json(&driver(d))["label"].as_str().unwrap().to_string())
+        .collect();
+    let parts: Vec<&String> = table[1..=DRIVERS.len()].iter().map(|r| &r[0]).collect();
+    assert_eq!(parts, labels.iter().collect::<Vec<_>>());
+    let interval = |r: &[String]| format!("{} (90% interval {})", r[1], r[2]);
+    let change = row("change, 2010-11 to 2024-25");
+    assert!(
+        readme.contains(&interval(&change).replace(" (90%", " a year (90%")),
+        "README lacks the change {change:?}"
+    );
+    let prices = row("Home prices");
+    assert!(
+        readme.contains(&format!("{} ({})", prices[1], prices[2])),
+        "README lacks {prices:?}"
+    );
+    for part in ["Other unit costs", "UASC entries"] {
+        assert!(readme.contains(&row(part)[1]), "README lacks {part}");
+    }
+    // The early-help part is the late spend the comparison with history-2010-protected avoids,
+    // which the README quotes just before it.
+    let early = row("Early-help cuts");
+    assert!(
+        readme.contains(&format!("lower by {}", early[1])),
+        "{early:?}"
+    );
+    assert!(readme.contains(&format!("the same {}", early[1])));
 }

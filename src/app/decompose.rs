@@ -30,6 +30,16 @@ const CORRELATES: usize = 5;
 /// Names a driver scenario cannot take: they are the other rows of decomposition.csv.
 const RESERVED: [&str; 4] = ["start", "end", "total", "remainder"];
 
+/// What was run: the scenarios (the base first) and their files, the settings, the command line
+/// and the folder's name.
+struct Run<'a> {
+    models: &'a [Model],
+    files: &'a [PathBuf],
+    settings: &'a Settings,
+    command: &'a str,
+    name: &'a str,
+}
+
 /// The run settings, checked as `run` checks them.
 struct Settings {
     runs: u64,
@@ -129,7 +139,14 @@ pub fn decompose(args: &DecomposeArgs) -> Result<(), Error> {
     let slots = super::analysis::drawn_slots(&models[0], &stores[0])?;
     let sums = d.summaries();
     staged.write("decomposition.csv", csv(&models, &sums).as_bytes())?;
-    let doc = json_doc(&models, &files, &d, &sums, &slots, &s, &command, &name);
+    let run = Run {
+        models: &models,
+        files: &files,
+        settings: &s,
+        command: &command,
+        name: &name,
+    };
+    let doc = json_doc(&run, &d, &sums, &slots);
     staged.write("decomposition.json", doc.as_bytes())?;
     if !args.no_charts {
         let chart = chart_of(&models, &sums, &s);
@@ -322,17 +339,14 @@ fn correlates_json(c: &[Correlate]) -> Value {
 
 /// decomposition.json: the method, the settings and every part's summary with its strongest
 /// parameter correlates.
-#[allow(clippy::too_many_arguments)]
-fn json_doc(
-    models: &[Model],
-    files: &[PathBuf],
-    d: &Decomposition,
-    s: &Summaries,
-    slots: &[Slot],
-    settings: &Settings,
-    command: &str,
-    name: &str,
-) -> String {
+fn json_doc(run: &Run, d: &Decomposition, s: &Summaries, slots: &[Slot]) -> String {
+    let Run {
+        models,
+        files,
+        settings,
+        command,
+        name,
+    } = *run;
     let base = &models[0];
     let base_redefined: Vec<String> = base
         .posterior
@@ -420,13 +434,16 @@ fn chart_of(models: &[Model], s: &Summaries, settings: &Settings) -> Waterfall {
         remainder: s.remainder,
         runs: settings.runs_words(),
         footer: format!(
-            "Source: carecast {}, scenario {} and {} driver scenarios, {}, seed {}, scale {}, {} prices · decomposition.csv holds every bar",
+            "Source: carecast {}, scenario {} and {} driver scenarios, {}, seed {}{}, {} prices · decomposition.csv holds every bar",
             env!("CARGO_PKG_VERSION"),
             base.name,
             models.len() - 1,
             settings.runs_words(),
             settings.seed,
-            settings.scale,
+            match settings.engine {
+                Engine::Mc => format!(", scale {}", settings.scale),
+                Engine::Cohort => String::new(),
+            },
             base.price_base
         ),
     }

@@ -197,8 +197,10 @@ pub fn figure(w: &Waterfall) -> Figure {
         ),
         footer: w.footer.clone(),
         x_title: format!(
-            "{} in {}, each driver's part, the remainder, and {} in {}",
-            w.measure, w.first_year, w.measure.to_lowercase(), w.last_year
+            "Each driver's part: the {} that holding it at its {} value takes away in {}",
+            w.measure.to_lowercase(),
+            w.first_year,
+            w.last_year
         ),
         y_title: format!("{}, £ a year ({} prices)", w.measure, w.price_base),
         y_format: ValueFormat::GbpM,
@@ -213,8 +215,9 @@ pub fn figure(w: &Waterfall) -> Figure {
         legend,
         notes: vec![
             format!(
-                "Bars and figures: medians across {}, each step the run-by-run difference (same parameter draws and random numbers); whiskers: p5 to p95.",
-                w.runs
+                "Bars and figures: medians across {}, each step the run-by-run difference (the same parameter draws{}); whiskers: p5 to p95.",
+                w.runs,
+                if w.runs.contains("cohort") { "" } else { " and random numbers" }
             ),
             "All else: the change less every driver's part, what no one driver explains alone (the drivers' interactions included). Medians need not add up exactly.".into(),
         ],

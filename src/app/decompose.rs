@@ -163,20 +163,21 @@ pub fn decompose(args: &DecomposeArgs) -> Result<(), Error> {
         return Err(interrupt::interrupted(&[], &[name]));
     }
     let dir = staged.commit()?;
+    let money = |v: f64| crate::charts::format::sig3(v, crate::charts::ValueFormat::GbpM);
     eprintln!(
         "{}: late spend {} {} to {} {} (median); drivers {}, remainder {}, in {:.0} s -> {}",
         models[0].name,
         models[0].year_label(0),
-        crate::charts::gbp_m(sums.start.p50),
+        money(sums.start.p50),
         models[0].year_label(models[0].years - 1),
-        crate::charts::gbp_m(sums.end.p50),
+        money(sums.end.p50),
         models[1..]
             .iter()
             .zip(&sums.parts)
-            .map(|(m, p)| format!("{} {}", m.label, crate::charts::gbp_m(p.p50)))
+            .map(|(m, p)| format!("{} {}", m.label, money(p.p50)))
             .collect::<Vec<_>>()
             .join(", "),
-        crate::charts::gbp_m(sums.remainder.p50),
+        money(sums.remainder.p50),
         started.elapsed().as_secs_f64(),
         dir.display()
     );

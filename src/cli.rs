@@ -29,6 +29,8 @@ pub enum Command {
     Calibrate(crate::cli_analysis::CalibrateArgs),
     /// Calibrate on the targets up to a year, project the rest on that posterior, and score it.
     Backtest(crate::cli_analysis::BacktestArgs),
+    /// Split the change in late spend over a scenario's years into what each driver explains.
+    Decompose(crate::cli_analysis::DecomposeArgs),
     /// Write report.html, report.md and results.xlsx (findings, charts, tables, parameters, method) into a result folder.
     Report(ReportArgs),
 }

@@ -1,5 +1,5 @@
-//! Command-line arguments of the analysis commands (`sensitivity`, `calibrate`, `backtest`) and
-//! the engine choice of `run`. Only definitions live here; `app` turns them into work.
+//! Command-line arguments of the analysis commands (`sensitivity`, `calibrate`, `backtest`,
+//! `decompose`) and the engine choice of `run`. Only definitions live here; `app` turns them into work.
 
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -171,6 +171,46 @@ pub struct BacktestArgs {
     /// Output folder; writes <out>/<scenario>-backtest/.
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub style: crate::cli::ChartStyle,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = concat!(
+    "Example (the history's rise in late spend, by driver):\n",
+    "  S=scenarios\n",
+    "  carecast decompose $S/history-2010.json $S/history-2010-hold-early-spend.json \\\n",
+    "    $S/history-2010-hold-home-prices.json $S/history-2010-hold-uasc.json \\\n",
+    "    $S/history-2010-hold-referrals.json $S/history-2010-hold-plans.json \\\n",
+    "    $S/history-2010-hold-care-entries.json $S/history-2010-hold-permanence.json \\\n",
+    "    $S/history-2010-hold-unit-costs.json\n\n",
+    "Each DRIVER is a scenario that holds one driver at its first-year value, all else as BASE. All run with BASE's runs, seed and scale, and must share BASE's years, price base, `run.seed` and `run.draws`, so that run i of every scenario takes the same parameter draws and random numbers. Per run: the change in late spend from BASE's first year to its last; each driver's part, BASE's last-year late spend minus the driver scenario's; the remainder, the change less the parts. Writes <out>/<name>/decomposition.csv (kind, scenario, label, mean, p5, p50, p95 of each), decomposition.json (the same, with the parameters whose draws each part follows most closely, by rank correlation), each scenario's yearly.csv and summary.json, and charts/waterfall.svg and .png.\n",
+    crate::cli::crn_note!()
+))]
+pub struct DecomposeArgs {
+    /// The base scenario file (e.g. the history), whose change from its first year to its last
+    /// is decomposed.
+    #[arg(value_name = "BASE")]
+    pub base: PathBuf,
+    /// One or more driver scenario files, each holding one driver at its first-year value
+    /// (labelled bars, in the order given).
+    #[arg(required = true, value_name = "DRIVER")]
+    pub drivers: Vec<PathBuf>,
+    #[command(flatten)]
+    pub sampling: crate::cli::Sampling,
+    /// Output folder; writes <out>/<name>/.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    /// Name of the decomposition's folder (default: <base>-decomposition).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Do not render the waterfall chart.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Engine: `mc` (Monte Carlo families, the default) or `cohort` (expected values, one
+    /// projection per parameter draw: each part's interval is then the parameters' alone).
+    #[arg(long, value_enum, default_value_t = Engine::Mc)]
+    pub engine: Engine,
     #[command(flatten)]
     pub style: crate::cli::ChartStyle,
 }

@@ -1,11 +1,12 @@
 //! Analyses built on the cohort engine: sensitivity of a PSA median to each parameter, by
 //! re-projecting the runs' own draws (`sensitivity`), calibration of central values to targets
-//! (`calibrate`) and Bayesian calibration (`posterior`); and the scores of a backtest
-//! (`backtest`). They work on parameter value vectors and return tables; the application layer
-//! runs the batches and writes them.
+//! (`calibrate`) and Bayesian calibration (`posterior`); the scores of a backtest (`backtest`);
+//! and the parts of a change that each driver explains (`decompose`). They work on parameter
+//! value vectors and return tables; the application layer runs the batches and writes them.
 
 pub mod backtest;
 pub mod calibrate;
+pub mod decompose;
 pub mod posterior;
 pub mod sensitivity;
 

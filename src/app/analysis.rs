@@ -152,7 +152,7 @@ fn measure_by_run(
 }
 
 /// Every drawn parameter slot of `model` with its value in each run, described in words.
-fn drawn_slots(model: &Model, runs: &dyn Runs) -> Result<Vec<sens::Slot>, Error> {
+pub(crate) fn drawn_slots(model: &Model, runs: &dyn Runs) -> Result<Vec<sens::Slot>, Error> {
     let mut xs = Vec::new();
     for p in model.params.params.iter().filter(|p| p.dist.is_drawn()) {
         for k in 0..p.components.len().max(1) {

@@ -52,7 +52,10 @@ pub fn default_name(models: &[Model]) -> String {
 }
 
 /// Scenarios can be compared only when they cover the same years at the same prices.
-fn check_comparable(models: &[Model], files: &[std::path::PathBuf]) -> Result<(), Error> {
+pub(crate) fn check_comparable(
+    models: &[Model],
+    files: &[std::path::PathBuf],
+) -> Result<(), Error> {
     let base = &models[0];
     for (i, m) in models.iter().enumerate() {
         if models[..i].iter().any(|o| o.name == m.name) {

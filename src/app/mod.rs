@@ -1,12 +1,14 @@
 //! The application layer: turns parsed arguments into work, and is the only place (with `output`)
 //! that touches the file system. `run` simulates and writes results; `validate` only checks;
 //! `compare` (in `compare`) runs scenarios side by side and writes their differences; `backtest`
-//! (in `backtest`) calibrates on the past up to a year and scores the projection after it.
+//! (in `backtest`) calibrates on the past up to a year and scores the projection after it;
+//! `decompose` (in `decompose`) splits a scenario's change by driver.
 
 pub mod analysis;
 pub mod backtest;
 pub mod batch;
 pub mod compare;
+pub mod decompose;
 pub mod fit_charts;
 pub mod folder;
 pub mod guard;
@@ -40,6 +42,7 @@ pub fn main(cli: Cli) -> Result<(), Error> {
         Command::Sensitivity(args) => analysis::sensitivity(&args),
         Command::Calibrate(args) => analysis::calibrate(&args),
         Command::Backtest(args) => backtest::backtest(&args),
+        Command::Decompose(args) => decompose::decompose(&args),
         Command::Report(args) => report::report(&args),
     }
 }

@@ -27,6 +27,16 @@ pub enum Mark {
         x: f64,
         layers: Vec<(f64, RGBColor)>,
     },
+    /// A floating bar at `x` from `from` to `to` (a waterfall's step), either way up.
+    Bar {
+        x: f64,
+        from: f64,
+        to: f64,
+        colour: RGBColor,
+    },
+    /// A thin horizontal line at `y` from the right edge of the bar at `x0` to the left edge of
+    /// the bar at `x1` (joins a waterfall's steps).
+    Connector { x0: f64, x1: f64, y: f64 },
     /// An interval whisker (vertical line with caps).
     Whisker { x: f64, lo: f64, hi: f64 },
     /// A value label centred above `y`.
@@ -61,6 +71,8 @@ impl Mark {
                 fold(&mut points.iter().map(|p| p.1))
             }
             Mark::Stack { layers, .. } => layers.iter().map(|l| l.0).sum(),
+            Mark::Bar { from, to, .. } => from.max(*to),
+            Mark::Connector { y, .. } => *y,
             Mark::Whisker { hi, .. } => *hi,
             Mark::Label { y, .. } => *y,
             Mark::EndLabel { y, .. } => *y,
@@ -77,6 +89,8 @@ impl Mark {
                 fold(&mut points.iter().map(|p| p.1))
             }
             Mark::Stack { layers, .. } => layers.iter().map(|l| l.0).sum::<f64>().min(0.0),
+            Mark::Bar { from, to, .. } => from.min(*to).min(0.0),
+            Mark::Connector { y, .. } => y.min(0.0),
             Mark::Whisker { lo, .. } => lo.min(0.0),
             Mark::Label { y, .. } => y.min(0.0),
             Mark::EndLabel { y, .. } => y.min(0.0),
@@ -93,6 +107,8 @@ impl Mark {
                 .collect(),
             Mark::Line { points, .. } | Mark::Points { points, .. } => points.clone(),
             Mark::Stack { x, layers } => vec![(*x, 0.0), (*x, layers.iter().map(|l| l.0).sum())],
+            Mark::Bar { x, from, to, .. } => vec![(*x, *from), (*x, *to)],
+            Mark::Connector { x0, x1, y } => vec![(*x0, *y), (*x1, *y)],
             Mark::Whisker { x, lo, hi } => vec![(*x, *lo), (*x, *hi)],
             Mark::Label { x, y, .. } | Mark::EndLabel { x, y, .. } => vec![(*x, *y)],
             Mark::Rule { .. } => vec![],

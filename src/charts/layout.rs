@@ -398,9 +398,12 @@ fn panel_layouts(fig: &Figure, region: &Rect, sz: &Sizes, s: f64) -> Vec<PanelLa
             .fold(0.0, f64::max)
     };
     let bars = fig.panels.iter().any(|p| {
-        p.marks
-            .iter()
-            .any(|m| matches!(m, super::figure::Mark::Stack { .. }))
+        p.marks.iter().any(|m| {
+            matches!(
+                m,
+                super::figure::Mark::Stack { .. } | super::figure::Mark::Bar { .. }
+            )
+        })
     });
     let tick_lh = text::line_height(sz.tick);
     fig.panels

@@ -1,6 +1,7 @@
 //! Publication charts for carecast results: seven chart kinds, SVG and PNG, one theme; and
 //! two comparison charts (`impact`, `payback`) drawn from a scenario comparison; and the
-//! `backtest` chart of a projection against later targets.
+//! `backtest` chart of a projection against later targets; and the `waterfall` of a
+//! decomposition.
 //!
 //! Charts only read a scenario's output folder (`yearly.csv`, `summary.json`); they never
 //! simulate. Text uses the bundled DejaVu Sans, so output is the same on every machine.
@@ -29,6 +30,7 @@ mod stock;
 mod text;
 mod theme;
 pub mod tornado;
+pub mod waterfall;
 
 use std::path::{Path, PathBuf};
 

@@ -219,7 +219,7 @@ pub fn draw<DB: DrawingBackend>(
 fn layer_of(m: &Mark) -> usize {
     match m {
         Mark::Band { .. } => 0,
-        Mark::Stack { .. } | Mark::Rule { .. } => 1,
+        Mark::Stack { .. } | Mark::Rule { .. } | Mark::Bar { .. } | Mark::Connector { .. } => 1,
         Mark::Whisker { .. } => 2,
         Mark::Line { .. } => 3,
         Mark::Points { .. } => 4,
@@ -393,6 +393,36 @@ fn draw_mark<DB: DrawingBackend>(
                 base += v;
             }
             Ok(())
+        }
+        Mark::Bar {
+            x,
+            from,
+            to,
+            colour,
+        } => {
+            let half = (pl.slot_px() * 0.32).max(1.0);
+            let cx = f64::from(pl.x_px(*x));
+            let (a, b) = (pl.y_px(*from), pl.y_px(*to));
+            // At least one pixel tall, so that a step of about zero still shows where it is.
+            let (y0, y1) = (a.min(b), a.max(b).max(a.min(b) + 1));
+            p.rect(
+                Rect {
+                    x0: (cx - half).round() as i32,
+                    y0,
+                    x1: (cx + half).round() as i32,
+                    y1,
+                },
+                colour.filled(),
+            )
+        }
+        Mark::Connector { x0, x1, y } => {
+            let half = (pl.slot_px() * 0.32).max(1.0);
+            let (a, b) = (
+                (f64::from(pl.x_px(*x0)) + half).round() as i32,
+                (f64::from(pl.x_px(*x1)) - half).round() as i32,
+            );
+            let yy = pl.y_px(*y);
+            p.line(vec![(a, yy), (b, yy)], stroke(theme::AXIS, sz.line * 0.5))
         }
         Mark::Whisker { x, lo, hi } => {
             let cx = pl.x_px(*x);

@@ -1,6 +1,6 @@
 //! Prints the median children in each state at each 31 March, and the key metrics, for a scenario:
 //! used to read off the steady-state stocks the baseline's `initial` section records.
-//! `cargo run --release --example state_stocks -- scenarios/baseline.json [runs] [scale]`
+//! `cargo run --release --example state_stocks -- scenarios/baseline-2025-stocks.json [runs] [scale]`
 
 use carecast::engine::{run_batch, RunConfig};
 use carecast::results::metrics::METRICS;

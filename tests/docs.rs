@@ -720,3 +720,66 @@ fn the_readme_describes_the_baseline_run_as_the_scenario_sets_it() {
         "README lacks: {phrase}"
     );
 }
+
+/// One cell of the README's interval table: "median (p5 to p95; width%)".
+fn interval_cell(row: &[&str]) -> String {
+    let (p5, p50, p95): (f64, f64, f64) = (
+        row[5].parse().unwrap(),
+        row[6].parse().unwrap(),
+        row[7].parse().unwrap(),
+    );
+    format!(
+        "{} ({} to {}; {:.0}%)",
+        thousands(p50),
+        thousands(p5),
+        thousands(p95),
+        100.0 * (p95 - p5) / p50
+    )
+}
+
+#[test]
+fn the_readmes_baseline_intervals_equal_fresh_runs() {
+    // As scripts/baseline-intervals.sh prints them.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut yearly = Vec::new();
+    for s in ["baseline", "baseline-2025-stocks"] {
+        carecast()
+            .arg("run")
+            .arg(root().join(format!("scenarios/{s}.json")))
+            .args(["--no-charts", "--out"])
+            .arg(tmp.path())
+            .assert()
+            .success();
+        yearly.push(fs::read_to_string(tmp.path().join(format!("{s}/yearly.csv"))).unwrap());
+    }
+    let cell = |csv: &str, year: &str, metric: &str| {
+        let line = csv
+            .lines()
+            .find(|l| {
+                let r: Vec<&str> = l.split(',').collect();
+                r[1] == year && r[2] == metric
+            })
+            .unwrap();
+        interval_cell(&line.split(',').collect::<Vec<_>>())
+    };
+    let mut table = String::from(
+        "| metric | year | continuing the history | from its own 2025 stocks and priors |\n|---|---|---|---|\n",
+    );
+    for (m, label) in [
+        ("children_in_care", "children in care, 31 March"),
+        ("cp_plans", "child protection plans, 31 March"),
+        ("children_in_need", "children in need, 31 March"),
+        ("care_entries", "care entries in the year"),
+        ("late_spend", "late spend (£m)"),
+    ] {
+        for y in ["2025-26", "2034-35"] {
+            table.push_str(&format!(
+                "| {label} | {y} | {} | {} |\n",
+                cell(&yearly[0], y, m),
+                cell(&yearly[1], y, m)
+            ));
+        }
+    }
+    let readme = read("README.md");
+    assert!(readme.contains(&table), "README.md should hold:\n{table}");
+}

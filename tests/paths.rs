@@ -96,7 +96,9 @@ fn a_path_changes_results_from_the_year_after_its_first_knot_in_both_engines() {
     }
     // The cohort engine's referrals fall with the path and then hold.
     let model = carecast::scenario::load_model(&falling).unwrap();
-    let p = cohort::project(&model, &model.params.central().unwrap()).unwrap();
+    let start = cohort::start(&model, 0).unwrap();
+    let central = model.params.central().unwrap();
+    let p = cohort::project_from(&model, &central, start.as_ref()).unwrap();
     let referrals = carecast::results::metrics::idx::REFERRALS;
     let r: Vec<f64> = p.years.iter().map(|row| row[referrals]).collect();
     assert!(r[3] < r[2] && r[4] < r[3] && r[5] < r[4], "{r:?}");

@@ -13,8 +13,10 @@ fn carecast() -> Command {
 }
 
 fn central_projection(file: &str) -> Vec<[f64; carecast::results::metrics::N_METRICS]> {
+    // Both continue the history: from its run 0.
     let m = carecast::scenario::load_model(file.as_ref()).unwrap();
-    cohort::project(&m, &m.params.central().unwrap())
+    let start = cohort::start(&m, 0).unwrap();
+    cohort::project_from(&m, &m.params.central().unwrap(), start.as_ref())
         .unwrap()
         .years
 }

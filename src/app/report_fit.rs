@@ -21,12 +21,39 @@ fn text<'a>(v: &'a Value, key: &str) -> &'a str {
 }
 
 /// The posterior a summary.json names, if its draws came from one: (file as written, sha256).
+/// A scenario that continues another (the baseline continues history-2010) takes the continued
+/// scenario's draws, so its posterior is that scenario's.
 fn posterior_of(summary: &Value) -> Option<(String, String)> {
     let d = summary.get("parameter_draws")?;
+    let d = match d.get("from").and_then(Value::as_str) {
+        Some("posterior") => d,
+        Some("continued scenario") => summary.get("continues")?.get("parameter_draws")?,
+        _ => return None,
+    };
     if d.get("from").and_then(Value::as_str) != Some("posterior") {
         return None;
     }
     Some((text(d, "file").to_string(), text(d, "sha256").to_string()))
+}
+
+/// The scenario file whose `run.draws` names the posterior: the continued scenario's where the
+/// scenario continues one (resolved as the loader resolves `continues`), else its own.
+fn draws_holder(summary: &Value) -> PathBuf {
+    let scenario = PathBuf::from(text(summary, "scenario_file"));
+    let Some(c) = summary
+        .get("continues")
+        .and_then(|c| c.get("file"))
+        .and_then(Value::as_str)
+    else {
+        return scenario;
+    };
+    match crate::scenario::load::load(&scenario) {
+        Ok(loaded) => {
+            let holder = loaded.file_for("$.continues");
+            holder.parent().unwrap_or(Path::new(".")).join(c)
+        }
+        Err(_) => scenario.parent().unwrap_or(Path::new(".")).join(c),
+    }
 }
 
 /// `path` with every `dir/..` pair removed, for reading ("scenarios/../calibration/x.json" is
@@ -49,7 +76,7 @@ fn tidy(path: &Path) -> PathBuf {
 /// Where the posterior of `summary` may be: beside the scenario file in its `extends` chain that
 /// names `run.draws` (as the loader resolves it), then beside the scenario file itself.
 fn candidates(summary: &Value, file: &str) -> Vec<PathBuf> {
-    let scenario = PathBuf::from(text(summary, "scenario_file"));
+    let scenario = draws_holder(summary);
     let mut out = Vec::new();
     if scenario.is_file() {
         if let Ok(loaded) = crate::scenario::load::load(&scenario) {

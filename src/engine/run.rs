@@ -242,6 +242,16 @@ impl<'a> Sim<'a> {
         self.inflows = Inflows::new(model, &self.year_values, seed)?;
         self.key = rng::family_key(seed);
         self.priority = priority_ranks(model);
+        // States a lever adds come after the continued scenario's, and start empty.
+        let n = model.states.len();
+        self.n_states = n;
+        self.count_ch.resize(n, 0);
+        self.count_fam.resize(n, 0);
+        self.is_plan = model
+            .states
+            .iter()
+            .map(|s| s.role == Role::ChildProtection)
+            .collect();
         self.model = model;
         self.month0 += done * 12;
         Ok(())

@@ -1,6 +1,7 @@
 //! `"continues": "file"`: a scenario whose runs continue another's. Loads the continued scenario,
-//! checks that the two fit together (it ends the year before this one starts, with the same
-//! states and need groups, and continues nothing itself), and finds the parameters they share.
+//! checks that the two fit together (it ends the year before this one starts, its states come
+//! first here with the same ages out, the need groups are the same, and it continues nothing
+//! itself), and finds the parameters they share.
 
 use super::model::{Continued, Model};
 use super::posterior_draws::prior_key;
@@ -72,36 +73,25 @@ fn fits(cx: &mut Ctx, model: &Model, start: &Model) -> bool {
         cx.err("$.start_year", msg, format!("set start_year to {end}"));
         ok = false;
     }
-    let names = |m: &Model| m.states.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
-    if names(model) != names(start) {
-        let msg = format!(
-            "the states differ from those of the continued scenario {} ({}): its families cannot be carried over",
-            start.name,
-            names(start).join(", ")
-        );
-        cx.err(
-            "$.states",
-            msg,
-            "define the same states in the same order (extend a common file)",
-        );
-        ok = false;
-    }
-    let ages = |m: &Model| {
+    // The continued scenario's states come first, in order (a lever may add states after them,
+    // which start empty), with the same ages out.
+    let n = start.states.len();
+    let prefix = |m: &Model| {
         m.states
             .iter()
-            .map(|s| s.age_out_months)
+            .take(n)
+            .map(|s| (s.name.clone(), s.age_out_months))
             .collect::<Vec<_>>()
     };
-    if ok && ages(model) != ages(start) {
+    if model.states.len() < n || prefix(model) != prefix(start) {
+        let names: Vec<String> = start.states.iter().map(|s| s.name.clone()).collect();
         let msg = format!(
-            "the states' age-out months differ from those of the continued scenario {}",
-            start.name
+            "the states differ from those of the continued scenario {} ({}, with their ages out): its families cannot be carried over",
+            start.name,
+            names.join(", ")
         );
-        cx.err(
-            "$.age_out",
-            msg,
-            "keep the same `age_out` as the continued scenario",
-        );
+        let fix = "define the same states in the same order with the same `age_out` (extend a common file); states added after them start empty";
+        cx.err("$.states", msg, fix);
         ok = false;
     }
     let groups = |m: &Model| m.groups.iter().map(|g| g.0.clone()).collect::<Vec<_>>();

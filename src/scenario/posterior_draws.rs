@@ -1,7 +1,9 @@
-//! Parameter draws from a posterior (`"run": {"draws": "file"}`): run *i* takes draw *i* of the
-//! file written by `calibrate --posterior` for every parameter whose definition is the prior that
-//! was calibrated, and draws every other parameter from its own distribution as usual. Beyond
-//! the file's draws, a run takes a draw chosen by a seeded rule (uniform, from the run's seed).
+//! Parameter draws from a posterior (`"run": {"draws": "file"}`): run *i* takes draw *i* of a
+//! seeded random order of the file written by `calibrate --posterior` (the sampler writes its
+//! draws grouped by ancestry, so the first few hundred are not a random sample of them) for
+//! every parameter whose definition is the prior that was calibrated, and draws every other
+//! parameter from its own distribution as usual. Beyond the file's draws, a run takes a draw
+//! chosen by a seeded rule (uniform, from the run's seed).
 
 use super::params::ParamSet;
 use super::raw::RawParam;
@@ -114,15 +116,24 @@ pub fn load(path: &Path, as_written: &str, params: &ParamSet) -> Result<Posterio
 }
 
 impl PosteriorDraws {
-    /// The draw run `run` takes: draw `run` while there are enough, otherwise one chosen
-    /// uniformly by the run's own seed (so a baseline and its alternatives share it).
+    /// The draw run `run` takes: the `run`-th of `order` while there are enough, otherwise one
+    /// chosen uniformly by the run's own seed (so a baseline and its alternatives share it).
     pub fn pick(&self, run: u64, master_seed: u64) -> usize {
         let n = self.rows.len();
         if (run as usize) < n {
-            return run as usize;
+            return self.order(master_seed)[run as usize];
         }
         let mut r = rng::stream(rng::run_seed(master_seed, run), "posterior draw");
         r.random_range(0..n)
+    }
+
+    /// The order in which runs take the draws under `master_seed`: a shuffle of them all, the
+    /// same for every scenario run with that seed.
+    pub fn order(&self, master_seed: u64) -> Vec<usize> {
+        use rand::seq::SliceRandom;
+        let mut order: Vec<usize> = (0..self.rows.len()).collect();
+        order.shuffle(&mut rng::stream(master_seed, "posterior draw order"));
+        order
     }
 
     /// Overwrites the posterior's slots of `values` with draw `j`.

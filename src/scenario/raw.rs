@@ -111,7 +111,7 @@ pub struct RawRunDefaults {
     #[serde(default = "default_scale")]
     pub scale: f64,
     /// A posterior written by `calibrate --posterior` (relative to the file that names it):
-    /// run i takes its draw i.
+    /// run i takes the i-th draw of a seeded shuffle of its draws.
     #[serde(default)]
     pub draws: Option<String>,
 }

@@ -88,11 +88,13 @@ impl Grid {
                 last = last.max(12);
             }
             let can_wait = models.iter().any(|m| {
-                s != m.capacity_state
-                    && (m.states[s].age_out_to == Dest::State(m.capacity_state)
-                        || m.transitions
-                            .iter()
-                            .any(|t| t.from == s && t.to == Dest::State(m.capacity_state)))
+                m.states.get(s).is_some_and(|ms| {
+                    s != m.capacity_state
+                        && (ms.age_out_to == Dest::State(m.capacity_state)
+                            || m.transitions
+                                .iter()
+                                .any(|t| t.from == s && t.to == Dest::State(m.capacity_state)))
+                })
             });
             let age_cells = st
                 .age_out_months
@@ -114,6 +116,18 @@ impl Grid {
             age_unit: AGE_UNIT,
             states,
             len: offset,
+        }
+    }
+
+    /// The grid of the first `n` states only: the same cells, which come first.
+    pub fn first_states(&self, n: usize) -> Grid {
+        let states: Vec<StateCells> = self.states.iter().take(n).cloned().collect();
+        let len = self.states.get(n).map_or(self.len, |c| c.offset);
+        Grid {
+            n_groups: self.n_groups,
+            age_unit: self.age_unit,
+            states,
+            len,
         }
     }
 

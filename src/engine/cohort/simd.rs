@@ -60,13 +60,14 @@ mod tests {
         }
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.json");
         let model = crate::scenario::load_model(path.as_ref()).expect("baseline loads");
-        let values = model.params.draw(5).expect("parameters draw");
+        // Run 5 of the baseline: the history's projection of its draw, then the baseline's.
+        let seed = model.defaults.seed;
         force_portable(true);
-        let portable = crate::engine::cohort::project(&model, &values);
+        let portable = crate::engine::cohort::draw(&model, 5, seed);
         force_portable(false);
-        let wide = crate::engine::cohort::project(&model, &values).expect("the AVX2 projection");
+        let wide = crate::engine::cohort::draw(&model, 5, seed).expect("the AVX2 projection");
         let portable = portable.expect("the portable projection");
-        let bits = |p: &crate::engine::cohort::Projection| {
+        let bits = |p: &crate::engine::RunResult| {
             let rows = p.years.iter().flat_map(|r| r.iter());
             let stocks = p.state_children.iter().flat_map(|r| r.iter());
             rows.chain(stocks)

@@ -24,10 +24,16 @@ pub fn start(model: &Model, run: u64) -> Result<Option<Start>, String> {
         return Ok(None);
     };
     let values = c.start_values(run)?;
+    // The continued scenario's states are the first cells of the grid both share; states a
+    // lever adds after them start empty.
     let grid = Grid::new(model);
-    let mass = initial(&c.model, &grid, &values)?;
-    let (_, mass) = dispatch(&c.model, &values, &grid, mass)
+    let own = grid.first_states(c.model.states.len());
+    let mass = initial(&c.model, &own, &values)?;
+    let (_, mut mass) = dispatch(&c.model, &values, &own, mass)
         .map_err(|e| format!("continued scenario {}: {e}", c.file))?;
+    for part in mass.parts_mut() {
+        part.resize(grid.len, 0.0);
+    }
     Ok(Some(Start { grid, mass }))
 }
 

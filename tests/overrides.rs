@@ -69,8 +69,12 @@ fn results(out: &Path, scenario: &str) -> Vec<String> {
 
 /// Whether the cohort engine, at central values, gives different metrics for the two models.
 fn reaches_a_metric(base: &Model, other: &Model) -> bool {
-    let a = cohort::project(base, &base.params.central().unwrap()).unwrap();
-    let b = cohort::project(other, &other.params.central().unwrap()).unwrap();
+    // Both continue the history: from its run 0.
+    let project = |m: &Model| {
+        let start = cohort::start(m, 0).unwrap();
+        cohort::project_from(m, &m.params.central().unwrap(), start.as_ref()).unwrap()
+    };
+    let (a, b) = (project(base), project(other));
     a.years != b.years
 }
 

@@ -139,12 +139,20 @@ fn runs_take_the_posterior_draws_for_the_parameters_it_calibrated_and_nothing_el
     let mut sorted = order.clone();
     sorted.sort_unstable();
     assert_eq!(sorted, (0..120).collect::<Vec<usize>>());
-    assert_ne!(order[..10], sorted[..10], "the draws are taken in a shuffled order");
+    assert_ne!(
+        order[..10],
+        sorted[..10],
+        "the draws are taken in a shuffled order"
+    );
     for run in [0u64, 1, 119] {
         let v = model.run_values(run, seed).unwrap();
         for name in ["fh_end", "family_help_rr", "cin_close"] {
             let slot = model.params.slot_of(name).unwrap();
-            assert_eq!(v[slot], draw(order[run as usize], name), "run {run}, {name}");
+            assert_eq!(
+                v[slot],
+                draw(order[run as usize], name),
+                "run {run}, {name}"
+            );
         }
     }
     // Beyond the file's 120 draws a run takes one of them, chosen by its own seed.

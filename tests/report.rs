@@ -313,6 +313,7 @@ fn workbook_yearly_and_differences_sheets_hold_the_csv_numbers_exactly() {
             "Yearly results",
             "Differences",
             "Policy",
+            "Fit",
             "Parameters",
             "About"
         ]
@@ -467,6 +468,7 @@ fn run_folder_workbook_has_no_differences_sheet_and_quotes_the_first_and_last_ye
             "Headline measures",
             "Yearly results",
             "Policy",
+            "Fit",
             "Parameters",
             "About"
         ]

@@ -139,7 +139,11 @@ fn a_posterior_drawn_run_reports_its_fit_and_a_prior_drawn_one_does_not() {
     assert!(html.contains("inside the calibrated 90% interval"));
 
     // Drawn from its priors: no fit section, no fit charts.
-    let base = run(tmp.path(), "scenarios/baseline.json", "baseline");
+    let base = run(
+        tmp.path(),
+        "scenarios/baseline-2025-stocks.json",
+        "baseline-2025-stocks",
+    );
     let (md, html) = report(&base);
     for text in [&md, &html] {
         assert!(!text.contains("How well the model reproduces"));
@@ -313,9 +317,10 @@ fn any_comparison_leads_with_its_change_at_the_horizon() {
     );
     assert!(first.contains(" and late spend in 2034-35 "), "{first}");
     assert!(first.contains("(90% interval "), "{first}");
+    // The baseline continues the calibrated history, so its comparisons show the fit.
     assert!(
-        !md.contains("How well the model reproduces"),
-        "drawn from priors"
+        md.contains("How well the model reproduces"),
+        "continuing the history"
     );
     // Three runs are too few for correlations: none is given, and the lead names none.
     let c = json(&dir.join("comparison.json"));

@@ -12,7 +12,7 @@ use crate::engine::RunConfig;
 use crate::error::Error;
 use crate::results::compare::{comparison_json, deltas_csv, headline, CompareInfo, Side};
 use crate::results::store::{RunStore, Runs};
-use crate::results::{runs::write_runs_csv, summary, yearly::yearly_csv};
+use crate::results::{runs::write_runs_csv, summary};
 use crate::scenario::Model;
 use std::time::Instant;
 
@@ -153,15 +153,8 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
                 .map(|w| ("warnings".to_string(), serde_json::json!([w])))
                 .collect(),
         };
+        staged.write_scenario(model, &results, &info)?;
         let dir = &model.name;
-        staged.write(
-            &format!("{dir}/yearly.csv"),
-            yearly_csv(model, &results)?.as_bytes(),
-        )?;
-        staged.write(
-            &format!("{dir}/summary.json"),
-            summary::summary_json(model, &results, &info)?.as_bytes(),
-        )?;
         if a.runs_csv {
             staged.write_with(&format!("{dir}/runs.csv"), |w, what| {
                 write_runs_csv(model, &results, 0, w, what)

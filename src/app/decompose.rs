@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::results::metrics::idx;
 use crate::results::stats::Summary;
 use crate::results::store::{Col, RunStore, Runs};
-use crate::results::{summary, yearly::yearly_csv};
+use crate::results::summary;
 use crate::scenario::Model;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -116,15 +116,7 @@ pub fn decompose(args: &DecomposeArgs) -> Result<(), Error> {
                 .into_iter()
                 .collect(),
         };
-        let dir = &model.name;
-        staged.write(
-            &format!("{dir}/yearly.csv"),
-            yearly_csv(model, &store)?.as_bytes(),
-        )?;
-        staged.write(
-            &format!("{dir}/summary.json"),
-            summary::summary_json(model, &store, &info)?.as_bytes(),
-        )?;
+        staged.write_scenario(model, &store, &info)?;
         eprintln!(
             "{} ({} of {}): {} runs in {:.1}s",
             model.name,

@@ -34,6 +34,21 @@ impl Staged {
     }
 
     /// Writes one file into the staged folder.
+    /// Writes a scenario's `yearly.csv` and `summary.json` into its folder `<name>/`, as `run`,
+    /// `compare` and `decompose` do for each scenario they run.
+    pub fn write_scenario<R: crate::results::store::Runs + ?Sized>(
+        &self,
+        model: &crate::scenario::Model,
+        runs: &R,
+        info: &crate::results::summary::RunInfo,
+    ) -> Result<(), Error> {
+        let dir = &model.name;
+        let yearly = crate::results::yearly::yearly_csv(model, runs)?;
+        self.write(&format!("{dir}/yearly.csv"), yearly.as_bytes())?;
+        let summary = crate::results::summary::summary_json(model, runs, info)?;
+        self.write(&format!("{dir}/summary.json"), summary.as_bytes())
+    }
+
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Error> {
         let path = self.path(rel)?;
         fs::write(&path, bytes)

@@ -33,13 +33,22 @@ impl Subject<'_> {
     }
 }
 
-/// "X rises from A to B by YEAR" (or falls, or stays at A to YEAR when the two agree to three
-/// significant figures).
+/// Changes smaller than this share of the first value are "about level", not a rise or a fall.
+const LEVEL: f64 = 0.01;
+
+/// "X rises from A to B by YEAR" (or falls; stays at A to YEAR when the two agree to three
+/// significant figures; stays about level, A to B, when they differ by less than 1%).
 pub fn trend(s: Subject, first: f64, last: f64, last_year: &str) -> String {
     let (a, b) = (sig3(first, s.fmt), sig3(last, s.fmt));
     if a == b {
         format!(
             "{} {} at {a} to {last_year}",
+            s.name,
+            s.verb("stay", "stays")
+        )
+    } else if first != 0.0 && ((last - first) / first).abs() < LEVEL {
+        format!(
+            "{} {} about level, {a} to {b} by {last_year}",
             s.name,
             s.verb("stay", "stays")
         )
@@ -158,6 +167,10 @@ mod tests {
         assert_eq!(
             trend(CIC, 81_770.0, 81_790.0, "2034-35"),
             "Children in care stay at 81,800 to 2034-35"
+        );
+        assert_eq!(
+            trend(CIC, 85_525.0, 85_400.0, "2034-35"),
+            "Children in care stay about level, 85,500 to 85,400 by 2034-35"
         );
     }
 

@@ -6,7 +6,7 @@
 
 use super::interrupt::{self, Interrupt};
 use super::output::Staged;
-use super::{batch, guard, progress, scale};
+use super::{batch, guard, scale};
 use crate::analysis::backtest::{self as bt, Row, Scores};
 use crate::analysis::calibrate::Target;
 use crate::analysis::posterior::{Posterior, Settings};
@@ -71,20 +71,17 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
         master_seed: s.seed,
         scale: s.scale,
     };
-    let mut store = RunStore::new(&args.out);
-    let bar = progress::bar(s.runs, &format!("{} project", model.name));
-    let done = pool.install(|| {
-        batch::fill(
-            &model,
-            Engine::Mc,
-            0..s.runs,
-            &cfg,
-            &|| bar.inc(1),
-            &stop,
-            &mut store,
-        )
-    })?;
-    bar.finish_and_clear();
+    let label = format!("{} project", model.name);
+    let (store, done) = batch::fill_new(
+        &pool,
+        &model,
+        Engine::Mc,
+        0..s.runs,
+        &cfg,
+        &stop,
+        &args.out,
+        &label,
+    )?;
     if !done {
         return Err(not_written());
     }

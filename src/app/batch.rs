@@ -94,6 +94,27 @@ impl Ordered<'_> {
     }
 }
 
+/// Runs `runs` of `model` on `pool` into a new store spilled under `out`, with a progress bar
+/// labelled `label` on a terminal: `fill` for commands that run one scenario after another.
+/// Returns the store and whether every run finished (see `fill`).
+#[allow(clippy::too_many_arguments)]
+pub fn fill_new(
+    pool: &rayon::ThreadPool,
+    model: &Model,
+    engine: Engine,
+    runs: std::ops::Range<u64>,
+    cfg: &RunConfig,
+    stop: &Interrupt,
+    out: &std::path::Path,
+    label: &str,
+) -> Result<(RunStore, bool), Error> {
+    let bar = super::progress::bar(runs.end - runs.start, label);
+    let mut store = RunStore::new(out);
+    let done = pool.install(|| fill(model, engine, runs, cfg, &|| bar.inc(1), stop, &mut store))?;
+    bar.finish_and_clear();
+    Ok((store, done))
+}
+
 /// Runs indices `runs` of `model` with `engine` in parallel and adds their results to `store` in
 /// run order, so they do not depend on the thread count. Workers take runs in order, one at a
 /// time, and a finished run waits only for earlier runs still under way, so memory holds a few

@@ -4,7 +4,7 @@
 
 use super::batch;
 use super::interrupt::Interrupt;
-use super::{load_all, output, progress, scale_warnings, settings};
+use super::{load_all, output, scale_warnings, settings};
 use crate::charts::{self, Comparison};
 use crate::cli::CompareArgs;
 use crate::cli_analysis::Engine;
@@ -126,21 +126,16 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
     let mut all: Vec<RunStore> = Vec::new();
     for ((model, file), warning) in models.iter().zip(&a.scenarios).zip(&warnings) {
         let started = Instant::now();
-        let bar = progress::bar(s.runs, &model.name);
-        let mut results = RunStore::new(&a.out);
-        let never = Interrupt::never();
-        pool.install(|| {
-            batch::fill(
-                model,
-                Engine::Mc,
-                0..s.runs,
-                &cfg,
-                &|| bar.inc(1),
-                &never,
-                &mut results,
-            )
-        })?;
-        bar.finish_and_clear();
+        let (results, _) = batch::fill_new(
+            &pool,
+            model,
+            Engine::Mc,
+            0..s.runs,
+            &cfg,
+            &Interrupt::never(),
+            &a.out,
+            &model.name,
+        )?;
         let info = summary::RunInfo {
             command: command.clone(),
             scenario_file: file.display().to_string(),

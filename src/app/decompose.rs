@@ -6,7 +6,7 @@
 
 use super::interrupt::{self, Interrupt};
 use super::output::Staged;
-use super::{batch, compare, guard, load_all, progress, scale_warnings, settings};
+use super::{batch, compare, guard, load_all, scale_warnings, settings};
 use crate::analysis::decompose::{top_correlates, Correlate, Decomposition, Held, Summaries};
 use crate::analysis::sensitivity::Slot;
 use crate::charts::waterfall::{self, Step, Waterfall};
@@ -87,20 +87,16 @@ pub fn decompose(args: &DecomposeArgs) -> Result<(), Error> {
     let mut stores: Vec<RunStore> = Vec::new();
     for (i, (model, file)) in models.iter().zip(&files).enumerate() {
         let t0 = Instant::now();
-        let bar = progress::bar(s.runs, &model.name);
-        let mut store = RunStore::new(&args.out);
-        let done = pool.install(|| {
-            batch::fill(
-                model,
-                args.engine,
-                0..s.runs,
-                &cfg,
-                &|| bar.inc(1),
-                &stop,
-                &mut store,
-            )
-        })?;
-        bar.finish_and_clear();
+        let (store, done) = batch::fill_new(
+            &pool,
+            model,
+            args.engine,
+            0..s.runs,
+            &cfg,
+            &stop,
+            &args.out,
+            &model.name,
+        )?;
         if !done || stop.is_set() {
             let not: Vec<String> = vec![name.clone()];
             return Err(interrupt::interrupted(&[], &not));

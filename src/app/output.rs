@@ -33,7 +33,6 @@ impl Staged {
         })
     }
 
-    /// Writes one file into the staged folder.
     /// Writes a scenario's `yearly.csv` and `summary.json` into its folder `<name>/`, as `run`,
     /// `compare` and `decompose` do for each scenario they run.
     pub fn write_scenario<R: crate::results::store::Runs + ?Sized>(
@@ -49,6 +48,7 @@ impl Staged {
         self.write(&format!("{dir}/summary.json"), summary.as_bytes())
     }
 
+    /// Writes one file into the staged folder.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Error> {
         let path = self.path(rel)?;
         fs::write(&path, bytes)

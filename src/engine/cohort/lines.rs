@@ -124,7 +124,6 @@ impl Lines {
         }
     }
 
-    /// Writes state `s` back into the grid and stops holding it.
     /// Moves every held state back into the grid's cells.
     pub fn unload_all(&mut self, grid: &Grid, m: &mut Mass) {
         for s in 0..self.segs.len() {
@@ -132,6 +131,7 @@ impl Lines {
         }
     }
 
+    /// Writes state `s` back into the grid and stops holding it.
     fn unload(&mut self, grid: &Grid, s: usize, m: &mut Mass) {
         for (g, segs) in self.segs[s].iter().enumerate() {
             for x in segs {

@@ -1,6 +1,6 @@
 //! The two engines agree run by run on the same parameter draws: for every contract metric and
-//! year, the mean of (Monte Carlo minus cohort) is within 2% of the cohort mean (3% on the history,
-//! from its second year: a known gap) or three paired standard errors, whichever is wider, for the baseline and the history from 2010 (time paths,
+//! year, the mean of (Monte Carlo minus cohort) is within 2% of the cohort mean or three paired
+//! standard errors, whichever is wider, for the baseline and the history from 2010 (time paths,
 //! and the posterior draws when the scenario names them).
 
 use carecast::engine::{cohort, run_batch, RunConfig};
@@ -44,10 +44,15 @@ fn the_engines_agree_on_the_baseline() {
 
 #[test]
 fn the_engines_agree_on_the_history_from_2010() {
-    // Known gap, not yet explained: on the history the Monte Carlo engine returns about 4% more
-    // children home from care than the cohort engine in the first year (7,310 against 7,010
-    // over runs 0 to 99, about four paired standard errors) and holds 1% to 2.5% more children
-    // in other placements in 2011-12 to 2014-15. Until it is found, the history is checked from
-    // 2011-12 within 3% (or three paired standard errors); the baseline within 2% in every year.
-    check("scenarios/history-2010.json", 100, 0.02, 1, 0.03);
+    // At scale 0.02 this seed fails in 2010-11: the Monte Carlo engine returns 4.3% more
+    // children home from care than the cohort engine over runs 0 to 99 (7,310 against 7,010,
+    // 4.25 paired standard errors). That is the luck of the seed's random numbers, not a gap
+    // between the engines: the same draws under 39 other Monte Carlo seeds give +0.17% on
+    // average (z-scores with mean 0.15 and sd 0.83; examples/engines_noise.rs), the same seed
+    // at scale 0.2 gives +0.16%, and the seed's monthly draws of the children in care at the
+    // start alone fall in the care_home band 2.8 standard errors more often than its
+    // probability says. Over 15 years by 28 metrics, three standard errors at scale 0.02 are
+    // too tight for some seeds (2 of 11 others fail too); at scale 0.2 the worst ratio to the
+    // tolerance is 0.77 here and 0.68 to 0.97 under four other seeds.
+    check("scenarios/history-2010.json", 100, 0.2, 0, 0.02);
 }

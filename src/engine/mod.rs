@@ -18,7 +18,7 @@ pub mod step;
 pub mod tables;
 pub mod year_metrics;
 
-pub use run::{simulate, RunConfig, RunResult, Sim};
+pub use run::{simulate, simulate_seeded, RunConfig, RunResult, Sim};
 
 use crate::error::Error;
 use crate::scenario::Model;

@@ -129,7 +129,19 @@ fn priority_ranks(model: &Model) -> Vec<u64> {
 /// Simulates run `run` of `model`. A scenario that continues another first simulates run `run`
 /// of that one (exactly as a run of it alone, under its own seed) and carries its families on.
 pub fn simulate(model: &Model, run: u64, cfg: &RunConfig) -> Result<RunResult, String> {
-    let seed = rng::run_seed(cfg.master_seed, run);
+    simulate_seeded(model, run, cfg, rng::run_seed(cfg.master_seed, run))
+}
+
+/// Simulates run `run` of `model` (its parameter draw under `cfg.master_seed`) with the random
+/// numbers of run seed `seed` instead of the run's own (`simulate`): the same draw under other
+/// Monte Carlo noise, to tell one seed's luck from a gap between the engines. A continued
+/// scenario's part keeps its own seed.
+pub fn simulate_seeded(
+    model: &Model,
+    run: u64,
+    cfg: &RunConfig,
+    seed: u64,
+) -> Result<RunResult, String> {
     let values = model.run_values(run, cfg.master_seed)?;
     let mut sim = match &model.continues {
         None => Sim::new(model, &values, seed, cfg.scale)?,

@@ -2,7 +2,9 @@
 # The README's table of the baseline's 90% intervals: runs the baseline (which continues the
 # calibrated history-2010 runs) and baseline-2025-stocks (the same baseline from its own 2025
 # stocks and priors), each with its own runs, seed and scale, and prints each metric's median
-# and 90% interval in 2025-26 and 2034-35, with the interval's width as a share of the median.
+# and 90% interval in 2025-26 and 2034-35, with the interval's width as a share of the median;
+# then the width for plans at 31 March 2026 on the cohort engine (the same draws without the
+# families' own randomness), the share of that interval which is parameter uncertainty.
 # Usage: scripts/baseline-intervals.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,7 @@ trap 'rm -rf "$out"' EXIT
 for s in baseline baseline-2025-stocks; do
   target/release/carecast run "scenarios/$s.json" --no-charts --out "$out" >/dev/null 2>&1
 done
+target/release/carecast run scenarios/baseline.json --engine cohort --no-charts --out "$out/cohort" >/dev/null 2>&1
 python3 - "$out" <<'PY'
 import csv, sys
 out = sys.argv[1]
@@ -30,4 +33,6 @@ print("|---|---|---|---|")
 for m, label in metrics:
     for y in ("2025-26", "2034-35"):
         print(f"| {label} | {y} | {cell(new[(y, m)])} | {cell(old[(y, m)])} |")
+r = {(r["year"], r["metric"]): r for r in csv.DictReader(open(f"{out}/cohort/baseline/yearly.csv"))}[("2025-26", "cp_plans")]
+print(f"plans at 31 March 2026 on the cohort engine: {cell(r)}")
 PY

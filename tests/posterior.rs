@@ -20,7 +20,7 @@ fn calibrate(out: &Path, threads: &str) -> serde_json::Value {
             "--particles",
             "120",
             "--moves",
-            "1",
+            "2",
             "--seed",
             "7",
             "--out",

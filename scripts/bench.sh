@@ -30,7 +30,7 @@ case_run "baseline --scale 0.1, 80 runs, 2 threads" --scale 0.1 --runs 80 --thre
 if [[ "${1:-}" != quick ]]; then
   case_run "baseline --scale 0.1, 1000 runs, 2 threads" --scale 0.1 --runs 1000 --threads 2
 fi
-case_run "baseline defaults (200 runs, scale 0.02)" --threads 2
+case_run "baseline --scale 0.02, 200 runs, 2 threads" --scale 0.02 --runs 200 --threads 2
 # Peak memory against the number of runs: flat once the results store's 1 MiB is full.
 case_run "baseline --scale 0.01, 200 runs, 2 threads" --scale 0.01 --runs 200 --threads 2
 if [[ "${1:-}" != quick ]]; then

@@ -121,11 +121,13 @@ pub struct CalibrateArgs {
     /// by sequential Monte Carlo on the cohort engine; writes posterior.json and fit.csv.
     #[arg(long, conflicts_with = "free")]
     pub posterior: bool,
-    /// Particles of the --posterior sampler, 100 to 100,000 (its posterior sample size).
-    #[arg(long, default_value_t = 1000, value_name = "N", allow_hyphen_values = true, value_parser = particles_arg)]
+    /// Particles of the --posterior sampler, 100 to 100,000 (its posterior sample size); the
+    /// default is the shipped history posterior's.
+    #[arg(long, default_value_t = 2000, value_name = "N", allow_hyphen_values = true, value_parser = particles_arg)]
     pub particles: usize,
-    /// Moves of each particle after each resampling (--posterior), 1 to 50.
-    #[arg(long, default_value_t = 3, value_name = "K", allow_hyphen_values = true, value_parser = moves_arg)]
+    /// Moves of each particle after each resampling (--posterior), 1 to 50; the default is the
+    /// shipped history posterior's.
+    #[arg(long, default_value_t = 4, value_name = "K", allow_hyphen_values = true, value_parser = moves_arg)]
     pub moves: usize,
     /// Seed of the --posterior sampler (default: the scenario's `run.seed`).
     #[arg(long, value_name = "S", allow_hyphen_values = true, value_parser = crate::cli::seed_arg)]
@@ -159,11 +161,13 @@ pub struct BacktestArgs {
     /// targets after it are forecast and scored.
     #[arg(long, value_name = "YEAR")]
     pub until: String,
-    /// Particles of the posterior sampler, 100 to 100,000 (its posterior sample size).
-    #[arg(long, default_value_t = 1000, value_name = "N", allow_hyphen_values = true, value_parser = particles_arg)]
+    /// Particles of the posterior sampler, 100 to 100,000 (its posterior sample size); the
+    /// default is the shipped history posterior's, so the backtest's sampler is as thorough.
+    #[arg(long, default_value_t = 2000, value_name = "N", allow_hyphen_values = true, value_parser = particles_arg)]
     pub particles: usize,
-    /// Moves of each particle after each resampling, 1 to 50.
-    #[arg(long, default_value_t = 3, value_name = "K", allow_hyphen_values = true, value_parser = moves_arg)]
+    /// Moves of each particle after each resampling, 1 to 50; the default is the shipped history
+    /// posterior's.
+    #[arg(long, default_value_t = 4, value_name = "K", allow_hyphen_values = true, value_parser = moves_arg)]
     pub moves: usize,
     /// --runs, --seed (of the sampler and the runs), --scale and --threads, as `run` takes them.
     #[command(flatten)]

@@ -123,11 +123,11 @@ pub struct CalibrateArgs {
     pub posterior: bool,
     /// Particles of the --posterior sampler, 100 to 100,000 (its posterior sample size); the
     /// default is the shipped history posterior's.
-    #[arg(long, default_value_t = 2000, value_name = "N", allow_hyphen_values = true, value_parser = particles_arg)]
+    #[arg(long, default_value_t = POSTERIOR_PARTICLES, value_name = "N", allow_hyphen_values = true, value_parser = particles_arg)]
     pub particles: usize,
     /// Moves of each particle after each resampling (--posterior), 1 to 50; the default is the
     /// shipped history posterior's.
-    #[arg(long, default_value_t = 4, value_name = "K", allow_hyphen_values = true, value_parser = moves_arg)]
+    #[arg(long, default_value_t = POSTERIOR_MOVES, value_name = "K", allow_hyphen_values = true, value_parser = moves_arg)]
     pub moves: usize,
     /// Seed of the --posterior sampler (default: the scenario's `run.seed`).
     #[arg(long, value_name = "S", allow_hyphen_values = true, value_parser = crate::cli::seed_arg)]
@@ -163,11 +163,11 @@ pub struct BacktestArgs {
     pub until: String,
     /// Particles of the posterior sampler, 100 to 100,000 (its posterior sample size); the
     /// default is the shipped history posterior's, so the backtest's sampler is as thorough.
-    #[arg(long, default_value_t = 2000, value_name = "N", allow_hyphen_values = true, value_parser = particles_arg)]
+    #[arg(long, default_value_t = POSTERIOR_PARTICLES, value_name = "N", allow_hyphen_values = true, value_parser = particles_arg)]
     pub particles: usize,
     /// Moves of each particle after each resampling, 1 to 50; the default is the shipped history
     /// posterior's.
-    #[arg(long, default_value_t = 4, value_name = "K", allow_hyphen_values = true, value_parser = moves_arg)]
+    #[arg(long, default_value_t = POSTERIOR_MOVES, value_name = "K", allow_hyphen_values = true, value_parser = moves_arg)]
     pub moves: usize,
     /// --runs, --seed (of the sampler and the runs), --scale and --threads, as `run` takes them.
     #[command(flatten)]
@@ -236,6 +236,11 @@ fn max_evals_arg(s: &str) -> Result<usize, String> {
         ),
     }
 }
+
+/// The posterior sampler's default particles and moves, for `calibrate --posterior` and
+/// `backtest` alike: the settings of the shipped history posterior.
+const POSTERIOR_PARTICLES: usize = 2000;
+const POSTERIOR_MOVES: usize = 4;
 
 /// `--particles`: 100 to 100,000.
 fn particles_arg(s: &str) -> Result<usize, String> {
